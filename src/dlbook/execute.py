@@ -1,0 +1,86 @@
+"""Re-execute notebooks and store their outputs with a provenance record.
+
+    python -m dlbook.execute notebooks/conv-backprop.ipynb [more.ipynb ...]
+
+This is what ``make execute`` runs. Each notebook is executed top to bottom
+in a fresh ``python3`` kernel, in its own folder, in the profile that
+``DLBOOK_PROFILE`` names (unset: ``gpu`` if a GPU is visible, else ``cpu``;
+the stored outputs of the book must come from a real-data profile, so
+``quick`` is refused unless ``--allow-quick`` is given). The provenance
+record written by the notebook's last cell, with the hash of its code
+cells, is stored in the notebook metadata under ``dlbook.provenance``. The
+notebook file is replaced only after a successful run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from dlbook.profiles import current_profile
+from dlbook.provenance import CODE_HASH_VAR, PROVENANCE_FILE_VAR, notebook_code_hash
+
+
+def execute_notebook(path: Path, *, timeout: int = 3600) -> dict:
+    """Execute ``path`` in place and return the provenance stored in it."""
+    notebook = nbformat.read(path, as_version=4)
+    code_sha = notebook_code_hash(notebook)
+    with tempfile.TemporaryDirectory(prefix="dlbook-execute-") as tmp:
+        record_file = Path(tmp) / "provenance.json"
+        saved = {name: os.environ.get(name) for name in (CODE_HASH_VAR, PROVENANCE_FILE_VAR)}
+        os.environ[CODE_HASH_VAR], os.environ[PROVENANCE_FILE_VAR] = code_sha, str(record_file)
+        try:
+            client = NotebookClient(
+                notebook,
+                timeout=timeout,
+                kernel_name="python3",
+                record_timing=False,
+                resources={"metadata": {"path": str(path.parent)}},
+            )
+            started = time.perf_counter()
+            client.execute()
+            elapsed = time.perf_counter() - started
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+        if not record_file.is_file():
+            raise RuntimeError(f"{path} did not write its provenance: its last cell must call dlbook.show_provenance().")
+        record = json.loads(record_file.read_text(encoding="utf-8"))
+    record["code_sha256"] = code_sha
+    record["execution_wall_time_s"] = round(elapsed, 1)
+    notebook.metadata.setdefault("dlbook", {})["provenance"] = record
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".ipynb", delete=False, encoding="utf-8") as out:
+        nbformat.write(notebook, out)
+    os.replace(out.name, path)
+    return record
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("notebooks", nargs="+", type=Path)
+    parser.add_argument("--timeout", type=int, default=3600, help="seconds allowed per cell")
+    parser.add_argument("--allow-quick", action="store_true", help="allow the quick profile (for testing the executor)")
+    args = parser.parse_args(argv)
+    profile = current_profile()
+    if not profile.real_data and not args.allow_quick:
+        parser.error("the book's stored outputs come from a real-data profile; set DLBOOK_PROFILE=cpu or gpu")
+    for path in args.notebooks:
+        print(f"executing {path} in the {profile.name} profile ...", flush=True)
+        record = execute_notebook(path, timeout=args.timeout)
+        print(f"  done in {record['execution_wall_time_s']} s (code {record['code_sha256'][:12]})", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""Execution profiles: how much data, how many epochs, which images.
+
+Every notebook runs in one of three profiles, chosen with the environment
+variable ``DLBOOK_PROFILE``:
+
+``quick``
+    CI and smoke tests: small data the package generates itself, one epoch,
+    seconds per notebook. Never touches the network or the data cache.
+``cpu``
+    The real datasets with budgets that finish on a 2-core CPU.
+``gpu``
+    The real datasets with the full budget (Colab with a GPU runtime).
+
+When the variable is unset the profile is ``gpu`` if the Keras backend sees
+a GPU and ``cpu`` otherwise. Notebooks read their epochs, image sizes and
+subset sizes from :meth:`Profile.budget`, never from scattered ``if``\\ s, and
+print that budget as a small table (:func:`show_budget`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
+
+ENV_VAR = "DLBOOK_PROFILE"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One execution profile and the per-notebook budgets it grants."""
+
+    name: str
+    description: str
+    real_data: bool
+    budgets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def budget(self, notebook: str) -> Mapping[str, Any]:
+        """The settings (epochs, sizes, ...) this profile grants ``notebook``."""
+        try:
+            return MappingProxyType(dict(self.budgets[notebook]))
+        except KeyError:
+            known = ", ".join(sorted(self.budgets)) or "none"
+            raise KeyError(
+                f"Profile {self.name!r} has no budget for notebook {notebook!r}; "
+                f"notebooks with a budget: {known}. Add one in dlbook/profiles.py."
+            ) from None
+
+
+# Budgets are added here by each notebook that trains or loads real data.
+_BUDGETS: dict[str, dict[str, dict[str, Any]]] = {
+    "quick": {},
+    "cpu": {},
+    "gpu": {},
+}
+
+PROFILES: Mapping[str, Profile] = MappingProxyType(
+    {
+        "quick": Profile(
+            "quick",
+            "CI smoke run: small generated stand-in data, one epoch, seconds per notebook",
+            real_data=False,
+            budgets=_BUDGETS["quick"],
+        ),
+        "cpu": Profile(
+            "cpu",
+            "real data, budgets that finish on a 2-core CPU",
+            real_data=True,
+            budgets=_BUDGETS["cpu"],
+        ),
+        "gpu": Profile(
+            "gpu",
+            "real data, the full budget (a Colab-class GPU)",
+            real_data=True,
+            budgets=_BUDGETS["gpu"],
+        ),
+    }
+)
+
+
+class UnknownProfileError(ValueError):
+    """``DLBOOK_PROFILE`` (or a ``profile=`` argument) names no profile."""
+
+
+def get_profile(name: str) -> Profile:
+    """The profile called ``name`` (case-insensitive, surrounding spaces ignored)."""
+    key = name.strip().lower()
+    if key not in PROFILES:
+        valid = ", ".join(PROFILES)
+        raise UnknownProfileError(
+            f"Unknown profile {name!r}. Valid profiles: {valid}. "
+            f"Set {ENV_VAR} to one of them (or unset it to pick cpu/gpu automatically)."
+        )
+    return PROFILES[key]
+
+
+def gpu_available() -> bool:
+    """Whether the active Keras backend can see a GPU."""
+    from dlbook.hardware import gpu_name
+
+    return gpu_name() is not None
+
+
+def current_profile() -> Profile:
+    """The profile named by ``DLBOOK_PROFILE``, else ``gpu``/``cpu`` by hardware."""
+    requested = os.environ.get(ENV_VAR, "").strip()
+    if requested:
+        return get_profile(requested)
+    return PROFILES["gpu"] if gpu_available() else PROFILES["cpu"]
+
+
+def resolve(profile: Profile | str | None) -> Profile:
+    """Accept a :class:`Profile`, a profile name, or ``None`` (the current one)."""
+    if profile is None:
+        return current_profile()
+    if isinstance(profile, Profile):
+        return profile
+    return get_profile(profile)
+
+
+def budget_table(profile: Profile, notebook: str) -> str:
+    """The notebook's budget in this profile as a Markdown table."""
+    from dlbook.display import markdown_table
+
+    return markdown_table(["setting", profile.name], [list(item) for item in profile.budget(notebook).items()])
+
+
+def show_budget(profile: Profile, notebook: str) -> Mapping[str, Any]:
+    """Display the budget table (Markdown in Jupyter, text elsewhere) and return it."""
+    from dlbook.display import show_markdown
+
+    show_markdown(
+        f"**Profile `{profile.name}`**: {profile.description}.\n\n" + budget_table(profile, notebook)
+    )
+    return profile.budget(notebook)

@@ -1,0 +1,55 @@
+"""The website builds without a warning and shows what readers need."""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from dlbook.links import Repository
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("book")
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    result = subprocess.run(
+        [str(jupyter_book), "build", str(ROOT), "--path-output", str(out), "-W", "-n", "--keep-going"],
+        capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert result.returncode == 0, f"jupyter-book build failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    return out / "_build" / "html"
+
+
+def test_landing_page_exists(site):
+    assert (site / "index.html").is_file()
+    intro = (site / "book" / "intro.html").read_text(encoding="utf-8")
+    assert "Three ways to use it" in intro
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_page(site, path):
+    page = (site / "notebooks" / f"{path.stem}.html").read_text(encoding="utf-8")
+    repo = Repository.from_config(ROOT / "_config.yml")
+    colab = repo.colab_url(f"notebooks/{path.name}")
+    assert f'href="{colab}"' in page, "the Colab launch button must open this notebook"
+    assert (site / "_sources" / "notebooks" / path.name).is_file(), "the download button serves the .ipynb"
+    assert "Provenance of these outputs" in page
+    notebook = nbformat.read(path, as_version=4)
+    alts = [c.metadata["mystnb"]["image"]["alt"] for c in notebook.cells
+            if c.cell_type == "code" and any("image/png" in o.get("data", {}) for o in c.outputs)]  # fmt: skip
+    shown = [html.unescape(alt) for alt in re.findall(r'<img alt="([^"]*)" src="\.\./_images/[^"]*\.png"', page)]
+    assert shown == alts, "every stored figure appears, with its alt text"
+
+
+def test_bibliography_renders(site):
+    references = (site / "book" / "references.html").read_text(encoding="utf-8")
+    assert "A guide to convolution arithmetic for deep learning" in references

@@ -1,0 +1,126 @@
+"""Notebook conventions (see CONTRIBUTING.md), checked on every notebook's stored form."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from dlbook.links import Repository, check_notebook
+from dlbook.provenance import notebook_code_hash
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+REAL_PROFILES = {"cpu", "gpu"}
+KNOWN_TAGS = {"nbval-ignore-output", "nbval-skip", "hide-input", "hide-output", "remove-input"}
+
+
+def toc_files() -> list[str]:
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                yield node["file"]
+            for value in node.values():
+                yield from walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                yield from walk(item)
+
+    return list(walk(yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))))
+
+
+def load(path: Path):
+    return nbformat.read(path, as_version=4)
+
+
+def code_cells(notebook):
+    return [cell for cell in notebook.cells if cell.cell_type == "code"]
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "notebooks/ holds no notebook"
+
+
+def test_toc_and_notebooks_match():
+    listed = {f for f in toc_files() if f.startswith("notebooks/")}
+    present = {f"notebooks/{p.stem}" for p in NOTEBOOKS}
+    assert listed == present, f"only in _toc.yml: {listed - present}; only in notebooks/: {present - listed}"
+    for entry in toc_files():
+        assert any((ROOT / f"{entry}{suffix}").is_file() for suffix in (".md", ".ipynb")), f"{entry} does not exist"
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def notebook_path(request) -> Path:
+    return request.param
+
+
+def test_kernel_is_python3(notebook_path):
+    assert load(notebook_path).metadata["kernelspec"]["name"] == "python3"
+
+
+def test_title_cell_asks_the_question(notebook_path):
+    first = load(notebook_path).cells[0]
+    assert first.cell_type == "markdown"
+    lines = first.source.splitlines()
+    assert lines[0].startswith("# ") and lines[0].rstrip().endswith("?"), "the H1 is the question"
+
+
+def test_links_derive_from_config(notebook_path):
+    repo = Repository.from_config(ROOT / "_config.yml")
+    assert check_notebook(notebook_path, ROOT, repo) == []
+
+
+def test_setup_cell_starts_the_run(notebook_path):
+    setup = code_cells(load(notebook_path))[0]
+    assert 'importlib.util.find_spec("dlbook") is None' in setup.source
+    assert f'dlbook.start("{notebook_path.stem}")' in setup.source
+
+
+def test_last_cell_shows_provenance(notebook_path):
+    last = load(notebook_path).cells[-1]
+    assert last.cell_type == "code" and last.source.strip() == "dlbook.show_provenance()"
+    assert "nbval-ignore-output" in last.metadata.get("tags", [])
+
+
+def test_outputs_are_stored_and_clean(notebook_path):
+    for index, cell in enumerate(code_cells(load(notebook_path))):
+        assert cell.execution_count is not None, f"code cell {index} was not executed"
+        for output in cell.outputs:
+            assert output.output_type != "error", f"code cell {index} stored an error"
+            if output.output_type == "stream":
+                assert output.name == "stdout", f"code cell {index} wrote to stderr: {output.text[:200]}"
+                text = output.text
+            else:
+                text = str(output.get("data", {}).get("text/plain", ""))
+            assert not re.search(r"warning", text, re.IGNORECASE), f"code cell {index} output has a warning: {text[:200]}"
+
+
+def test_figures_have_alt_text_and_go_through_the_checker(notebook_path):
+    for index, cell in enumerate(code_cells(load(notebook_path))):
+        has_image = any("image/png" in output.get("data", {}) for output in cell.outputs)
+        alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
+        if has_image:
+            assert len(alt) >= 20, f"code cell {index} shows a figure without alt text (metadata mystnb.image.alt)"
+            images = sum("image/png" in output.get("data", {}) for output in cell.outputs)
+            assert images == 1, f"code cell {index} shows {images} figures; one per cell, so its alt text fits"
+        assert "plt.show()" not in cell.source, f"code cell {index}: use dlbook.plotting.show(fig), which checks labels"
+
+
+def test_only_known_tags(notebook_path):
+    for cell in load(notebook_path).cells:
+        assert set(cell.metadata.get("tags", [])) <= KNOWN_TAGS
+
+
+def test_provenance_is_present_real_and_fresh(notebook_path):
+    notebook = load(notebook_path)
+    record = notebook.metadata.get("dlbook", {}).get("provenance")
+    assert record, "no provenance: run `make execute NB=...`"
+    assert record["profile"] in REAL_PROFILES, "stored outputs must come from a real-data profile"
+    assert record["notebook"] == notebook_path.stem
+    assert {"data", "hardware", "versions", "wall_time_s", "date"} <= record.keys()
+    assert record["code_sha256"] == notebook_code_hash(notebook), (
+        f"{notebook_path.name}: the stored outputs come from older code; run `make execute NB={notebook_path.relative_to(ROOT)}`"
+    )

@@ -1,0 +1,83 @@
+"""Figure checks: every panel titled and labelled."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from dlbook import plotting  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_labelled_figure_passes():
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    ax.set(title="a line", xlabel="x", ylabel="y")
+    plotting.check_figure(fig)
+
+
+@pytest.mark.parametrize("missing,message", [("title", "no title"), ("xlabel", "no x-axis label"), ("ylabel", "no y-axis label")])
+def test_missing_label_is_refused(missing, message):
+    fig, ax = plt.subplots()
+    labels = {"title": "t", "xlabel": "x", "ylabel": "y"}
+    labels[missing] = ""
+    ax.set(**labels)
+    with pytest.raises(plotting.UnlabelledFigureError, match=message):
+        plotting.check_figure(fig)
+
+
+def test_image_panels_need_only_a_title_and_suptitle_covers_titles():
+    fig, axes = plt.subplots(1, 2)
+    for ax in axes:
+        ax.imshow(np.zeros((3, 3)))
+        ax.axis("off")
+    with pytest.raises(plotting.UnlabelledFigureError):
+        plotting.check_figure(fig)
+    fig.suptitle("two images")
+    plotting.check_figure(fig)
+
+
+def test_colorbars_are_exempt():
+    fig, ax = plt.subplots()
+    image = ax.imshow(np.eye(3))
+    ax.set(title="eye", xlabel="column", ylabel="row")
+    fig.colorbar(image, ax=ax)
+    plotting.check_figure(fig)
+
+
+def test_show_refuses_unlabelled_figures():
+    fig, _ = plt.subplots()
+    with pytest.raises(plotting.UnlabelledFigureError):
+        plotting.show(fig)
+
+
+def test_plot_matrices_writes_every_value_and_wraps():
+    fig = plotting.plot_matrices({"a": np.eye(2), "b": [[1, -2], [3, 4]], "c": np.zeros((1, 3))}, suptitle="m", columns=2)
+    plotting.check_figure(fig)
+    visible = [ax for ax in fig.get_axes() if ax.get_visible()]
+    assert [ax.get_title() for ax in visible] == ["a", "b", "c"]
+    assert sorted(t.get_text() for t in visible[1].texts) == ["-2", "1", "3", "4"]
+    with pytest.raises(ValueError, match="2-D"):
+        plotting.plot_matrices({"bad": np.zeros((2, 2, 2))}, suptitle="m")
+
+
+def test_image_grid_is_labelled():
+    images = [np.zeros((4, 4, 1), np.uint8)] * 5
+    fig = plotting.image_grid(images, [f"#{i}" for i in range(5)], suptitle="grid", columns=3)
+    plotting.check_figure(fig)
+
+
+def test_book_style_is_opaque():
+    plotting.use_book_style()
+    assert matplotlib.rcParams["figure.facecolor"] == "white"
+    assert matplotlib.rcParams["savefig.transparent"] is False
