@@ -48,6 +48,11 @@ def test_notebook_page(site, path):
             if c.cell_type == "code" and any("image/png" in o.get("data", {}) for o in c.outputs)]  # fmt: skip
     shown = [html.unescape(alt) for alt in re.findall(r'<img alt="([^"]*)" src="\.\./_images/[^"]*\.png"', page)]
     assert shown == alts, "every stored figure appears, with its alt text"
+    markdown_tables = sum(
+        "\n|---" in output.get("data", {}).get("text/markdown", "")
+        for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs
+    )  # fmt: skip
+    assert page.count("<table") >= markdown_tables, "tables printed by cells render as HTML tables"
 
 
 def test_bibliography_renders(site):
