@@ -389,7 +389,8 @@ def _read_cifar_folders(folder: Path) -> dict[str, np.ndarray]:
     return arrays
 
 
-def _keras_cifar10() -> dict[str, np.ndarray]:
+def _keras_cifar10(folder: Path) -> dict[str, np.ndarray]:
+    """CIFAR-10 through Keras' own download; ``folder`` is where an offline copy would go."""
     import keras
 
     try:
@@ -397,7 +398,7 @@ def _keras_cifar10() -> dict[str, np.ndarray]:
     except Exception as exc:  # noqa: BLE001 - every failure becomes one clear message
         raise DatasetError(
             f"Could not download CIFAR-10 with keras.datasets.cifar10.load_data() ({type(exc).__name__}: {exc}). "
-            f"Without a network, put an image-folder copy at {data_dir() / 'cifar10'}/{{train,test}}/<class>/*.jpg "
+            f"Without a network, put an image-folder copy at {folder}/{{train,test}}/<class>/*.jpg "
             "(on the project's machines: `../shared/datasets/install`)."
         ) from exc
     arrays = {"x_train": x_train, "y_train": y_train.ravel(), "x_test": x_test, "y_test": y_test.ravel()}
@@ -435,7 +436,7 @@ def load_cifar10(
             arrays = _read_cifar_folders(folder)
             source = f"CIFAR-10 image folders at {folder}"
         else:
-            arrays = _keras_cifar10()
+            arrays = _keras_cifar10(folder)
             source = "keras.datasets.cifar10 (the original archive)"
         x_train, y_train, x_test, y_test = (arrays[k] for k in ("x_train", "y_train", "x_test", "y_test"))
         fingerprint, names, prefix = str(arrays["fingerprint"]), CIFAR10_CLASSES, "cifar10"
