@@ -109,3 +109,16 @@ def test_the_assignments_numbers():
 def test_impossible_windows_are_errors(call):
     with pytest.raises(ValueError):
         call()
+
+
+def test_multiply_adds_of_a_conv():
+    # 64x64x3 -> Conv2D(128, 3x3): 62*62 positions x 128 filters, each 3*3*3 products
+    assert ar.conv_multiply_adds((62, 62, 128), (3, 3), 3) == 62 * 62 * 128 * 27
+
+
+def test_results_are_plain_ints_even_from_numpy_inputs():
+    import numpy as np
+
+    shape = ar.conv_output_shape((np.int64(9), np.int64(8)), np.int64(4), (3, 3), (2, 2))
+    assert shape == (4, 3, 4) and all(type(n) is int for n in shape)
+    assert type(ar.conv_params((np.int64(3),), np.int64(2), 5)) is int
