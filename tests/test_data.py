@@ -300,3 +300,18 @@ def test_cifar_keras_download_path(tmp_path, monkeypatch):
     train, test = load_cifar10(profile="cpu", root=tmp_path)
     assert train.labels.tolist() == [0, 1, 2, 3, 4, 5] and test.labels.ndim == 1
     assert train.class_names == data.CIFAR10_CLASSES and "keras.datasets" in train.source
+
+
+# --- sample photographs ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name,shape", [("camera", (512, 512)), ("coffee", (400, 600, 3))])
+def test_sample_images_ship_with_scikit_image(name, shape):
+    image = data.load_sample_image(name)
+    assert image.shape == shape and image.dtype == np.uint8
+    assert provenance._state["data"][name]["source"] == data.SAMPLE_IMAGES[name]
+
+
+def test_unknown_sample_image_lists_the_choices():
+    with pytest.raises(ValueError, match="camera, coffee, astronaut"):
+        data.load_sample_image("lena")

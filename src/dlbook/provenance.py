@@ -78,7 +78,8 @@ def format_record(rec: Mapping[str, Any]) -> str:
     """A provenance record as a Markdown table."""
     if rec["data"]:
         data = "; ".join(
-            f"{name}: {d['count']} images from {d['source']} (fingerprint `{d['fingerprint'][:16]}`)"
+            f"{name}: {d['count']} image{'' if d['count'] == 1 else 's'} from {d['source']} "
+            f"(fingerprint `{d['fingerprint'][:16]}`)"
             for name, d in rec["data"].items()
         )
     else:
