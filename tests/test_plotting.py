@@ -71,6 +71,13 @@ def test_plot_matrices_writes_every_value_and_wraps():
         plotting.plot_matrices({"bad": np.zeros((2, 2, 2))}, suptitle="m")
 
 
+def test_uncentred_colours_span_each_panel():
+    fig = plotting.plot_matrices({"a": [[2.0, 9.0]]}, suptitle="m", cmap="Blues", centred=False)
+    assert fig.get_axes()[0].get_images()[0].get_clim() == (2.0, 9.0)
+    fig = plotting.plot_matrices({"a": [[2.0, -9.0]]}, suptitle="m")
+    assert fig.get_axes()[0].get_images()[0].get_clim() == (-9.0, 9.0)
+
+
 def test_image_grid_is_labelled():
     images = [np.zeros((4, 4, 1), np.uint8)] * 5
     fig = plotting.image_grid(images, [f"#{i}" for i in range(5)], suptitle="grid", columns=3)

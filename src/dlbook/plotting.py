@@ -83,12 +83,14 @@ def plot_matrices(
     cmap: str = "RdBu_r",
     panel_width: float = 2.6,
     columns: int | None = None,
+    centred: bool = True,
 ) -> matplotlib.figure.Figure:
     """Small 2-D arrays side by side as heat maps with every value written in its cell.
 
-    Colours are centred on zero (red positive, blue negative) with one
-    scale per panel, so signs are visible at a glance. Panels wrap after
-    ``columns`` (default: all in one row).
+    With ``centred`` (for signed values and a diverging ``cmap``) colours are
+    centred on zero, red positive and blue negative, so signs show at a
+    glance; otherwise each panel's colours span its own minimum to maximum.
+    Panels wrap after ``columns`` (default: all in one row).
     """
     columns = columns or len(matrices)
     rows = int(np.ceil(len(matrices) / columns))
@@ -100,11 +102,17 @@ def plot_matrices(
         matrix = np.asarray(matrix, dtype=float)
         if matrix.ndim != 2:
             raise ValueError(f"{title!r}: plot_matrices draws 2-D arrays, got shape {matrix.shape}")
-        limit = float(np.abs(matrix).max()) or 1.0
-        ax.imshow(matrix, cmap=cmap, vmin=-limit, vmax=limit)
+        if centred:
+            high = float(np.abs(matrix).max()) or 1.0
+            low = -high
+        else:
+            low, high = float(matrix.min()), float(matrix.max())
+            high = high if high > low else low + 1.0
+        ax.imshow(matrix, cmap=cmap, vmin=low, vmax=high)
         for (row, col), value in np.ndenumerate(matrix):
+            strength = abs(value) / high if centred else (value - low) / (high - low)
             ax.text(col, row, fmt.format(value), ha="center", va="center", fontsize=9,
-                    color="white" if abs(value) > 0.6 * limit else "black")  # fmt: skip
+                    color="white" if strength > 0.6 else "black")  # fmt: skip
         ax.set_title(title)
         ax.set_xticks(range(matrix.shape[1]))
         ax.set_yticks(range(matrix.shape[0]))
