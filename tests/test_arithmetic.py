@@ -17,7 +17,7 @@ POOL = {
     (1, "max"): keras.layers.MaxPooling1D, (2, "max"): keras.layers.MaxPooling2D, (3, "max"): keras.layers.MaxPooling3D,
     (1, "avg"): keras.layers.AveragePooling1D, (2, "avg"): keras.layers.AveragePooling2D,
     (3, "avg"): keras.layers.AveragePooling3D,
-}  # fmt: skip
+}
 
 
 @st.composite
@@ -35,7 +35,7 @@ def conv_configs(draw):
     return dict(
         rank=rank, spatial=spatial, channels=draw(st.integers(1, 6)), filters=draw(st.integers(1, 8)),
         kernel=kernel, strides=strides, dilation=dilation, padding=padding, use_bias=draw(st.booleans()),
-    )  # fmt: skip
+    )
 
 
 @PROPERTY
@@ -44,7 +44,7 @@ def test_conv_shapes_and_params(config):
     layer = CONV[config["rank"]](
         config["filters"], config["kernel"], strides=config["strides"], padding=config["padding"],
         dilation_rate=config["dilation"], use_bias=config["use_bias"],
-    )  # fmt: skip
+    )
     input_shape = (None, *config["spatial"], config["channels"])
     layer.build(input_shape)
     expected = ar.conv_output_shape(
@@ -59,7 +59,7 @@ def test_conv_shapes_and_params(config):
     rank=st.sampled_from([1, 2, 3]), kind=st.sampled_from(["max", "avg"]), pool=st.integers(1, 4),
     stride=st.one_of(st.none(), st.integers(1, 4)), padding=st.sampled_from(["valid", "same"]),
     size=st.integers(4, 12), channels=st.integers(1, 5),
-)  # fmt: skip
+)
 def test_pooling_shapes(rank, kind, pool, stride, padding, size, channels):
     spatial = (size,) * rank
     layer = POOL[(rank, kind)](pool_size=pool, strides=stride, padding=padding)
@@ -85,7 +85,7 @@ def test_flatten_size(shape):
 @given(
     rows=st.integers(3, 10), cols=st.integers(3, 10), channels=st.integers(1, 4), filters=st.integers(1, 4),
     kernel=st.tuples(st.integers(1, 3), st.integers(1, 3)), strides=st.tuples(st.integers(1, 3), st.integers(1, 3)),
-)  # fmt: skip
+)
 def test_locally_connected(rows, cols, channels, filters, kernel, strides):
     layer = LocallyConnected2D(filters, kernel, strides=strides)
     input_shape = (None, rows, cols, channels)
@@ -105,7 +105,7 @@ def test_the_assignments_numbers():
 
 @pytest.mark.parametrize("call", [
     lambda: ar.output_length(4, 5), lambda: ar.output_length(10, 3, padding="full"),
-])  # fmt: skip
+])
 def test_impossible_windows_are_errors(call):
     with pytest.raises(ValueError):
         call()

@@ -24,7 +24,7 @@ def site(tmp_path_factory) -> Path:
     result = subprocess.run(
         [str(jupyter_book), "build", str(ROOT), "--path-output", str(out), "-W", "-n", "--keep-going"],
         capture_output=True, text=True, timeout=900,
-    )  # fmt: skip
+    )
     assert result.returncode == 0, f"jupyter-book build failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
     return out / "_build" / "html"
 
@@ -45,13 +45,13 @@ def test_notebook_page(site, path):
     assert "Provenance of these outputs" in page
     notebook = nbformat.read(path, as_version=4)
     alts = [c.metadata["mystnb"]["image"]["alt"] for c in notebook.cells
-            if c.cell_type == "code" and any("image/png" in o.get("data", {}) for o in c.outputs)]  # fmt: skip
+            if c.cell_type == "code" and any("image/png" in o.get("data", {}) for o in c.outputs)]
     shown = [html.unescape(alt) for alt in re.findall(r'<img alt="([^"]*)" src="\.\./_images/[^"]*\.png"', page)]
     assert shown == alts, "every stored figure appears, with its alt text"
     markdown_tables = sum(
         "\n|---" in output.get("data", {}).get("text/markdown", "")
         for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs
-    )  # fmt: skip
+    )
     assert page.count("<table") >= markdown_tables, "tables printed by cells render as HTML tables"
 
 

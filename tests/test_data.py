@@ -295,7 +295,7 @@ def test_cifar_keras_download_path(tmp_path, monkeypatch):
 
     rng = np.random.default_rng(0)
     fake = ((rng.integers(0, 256, (6, 32, 32, 3), dtype=np.uint8), np.arange(6).reshape(-1, 1) % 10),
-            (rng.integers(0, 256, (4, 32, 32, 3), dtype=np.uint8), np.arange(4).reshape(-1, 1)))  # fmt: skip
+            (rng.integers(0, 256, (4, 32, 32, 3), dtype=np.uint8), np.arange(4).reshape(-1, 1)))
     monkeypatch.setattr(keras.datasets.cifar10, "load_data", lambda: fake)
     train, test = load_cifar10(profile="cpu", root=tmp_path)
     assert train.labels.tolist() == [0, 1, 2, 3, 4, 5] and test.labels.ndim == 1

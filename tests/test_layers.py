@@ -44,7 +44,7 @@ def test_shared_weights_make_it_a_conv2d(kernel, strides, shape):
     local.set_weights([
         np.repeat(conv_kernel.reshape(1, -1, 3), positions, axis=0),
         np.broadcast_to(conv_bias, local.bias.shape),
-    ])  # fmt: skip
+    ])
     assert local(x).shape == expected.shape
     np.testing.assert_allclose(local(x), expected, rtol=1e-5, atol=1e-5)
 

@@ -58,7 +58,7 @@ def test_budget_lookup_and_table():
         profile.budget("nb")["epochs"] = 4  # budgets are read-only
     assert profiles.budget_table(profile, "nb").splitlines() == [
         "| setting | demo |", "|---|---|", "| epochs | 3 |", "| image_size | 64 |",
-    ]  # fmt: skip
+    ]
     with pytest.raises(KeyError, match="no budget for notebook 'other'"):
         profile.budget("other")
 

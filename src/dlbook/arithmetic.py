@@ -17,7 +17,7 @@ def _tuple(value: int | Sequence[int], rank: int) -> tuple[int, ...]:
 
 
 def output_length(n: int, kernel: int, stride: int = 1, padding: str = "valid",
-                  dilation: int = 1) -> int:  # fmt: skip
+                  dilation: int = 1) -> int:
     """Positions of a window of `kernel` (dilated by `dilation`) on a length-`n` axis.
 
     valid: the window must fit, so floor((n - d(k-1) - 1) / s) + 1.
@@ -34,24 +34,24 @@ def output_length(n: int, kernel: int, stride: int = 1, padding: str = "valid",
 
 
 def conv_output_shape(spatial: Sequence[int], filters: int, kernel_size, strides=1,
-                      padding: str = "valid", dilation_rate=1) -> tuple[int, ...]:  # fmt: skip
+                      padding: str = "valid", dilation_rate=1) -> tuple[int, ...]:
     """Output shape (without the batch axis) of a ConvND layer."""
     rank = len(spatial)
     kernel, stride, dilation = (_tuple(v, rank) for v in (kernel_size, strides, dilation_rate))
     lengths = (output_length(n, k, s, padding, d)
-               for n, k, s, d in zip(spatial, kernel, stride, dilation))  # fmt: skip
+               for n, k, s, d in zip(spatial, kernel, stride, dilation))
     return (*lengths, int(filters))
 
 
 def conv_params(kernel_size: Sequence[int], in_channels: int, filters: int,
-                use_bias: bool = True) -> int:  # fmt: skip
+                use_bias: bool = True) -> int:
     """Weights of a ConvND layer: F filters of k1 x ... x kN x C_in, plus a bias each."""
     weights = math.prod(kernel_size) * in_channels * filters
     return int(weights + (filters if use_bias else 0))
 
 
 def pool_output_shape(spatial: Sequence[int], channels: int, pool_size, strides=None,
-                      padding: str = "valid") -> tuple[int, ...]:  # fmt: skip
+                      padding: str = "valid") -> tuple[int, ...]:
     """Output shape of a (max or average) PoolingND layer; stride defaults to the pool."""
     rank = len(spatial)
     pool = _tuple(pool_size, rank)
@@ -71,12 +71,12 @@ def flatten_size(shape: Sequence[int]) -> int:
 
 
 def locally_connected_params(out_positions: int, kernel_size: Sequence[int],
-                             in_channels: int, filters: int) -> int:  # fmt: skip
+                             in_channels: int, filters: int) -> int:
     """Weights of a LocallyConnected layer: own filters and biases at every position."""
     return int(out_positions * (math.prod(kernel_size) * in_channels * filters + filters))
 
 
 def conv_multiply_adds(output_shape: Sequence[int], kernel_size: Sequence[int],
-                       in_channels: int) -> int:  # fmt: skip
+                       in_channels: int) -> int:
     """Multiply-adds of one ConvND pass: each output value sums prod(k) * C_in products."""
     return int(math.prod(output_shape) * math.prod(kernel_size) * in_channels)

@@ -46,7 +46,7 @@ BR35H_EXPECTED = {"no": 1500, "yes": 1500}
 CIFAR10_CLASSES = (
     "airplane", "automobile", "bird", "cat", "deer",
     "dog", "frog", "horse", "ship", "truck",
-)  # fmt: skip
+)
 CIFAR10_EXPECTED = {"train": 5000, "test": 1000}  # images per class
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
@@ -286,7 +286,7 @@ def download_br35h(root: Path, downloader: Downloader | None = None) -> Path:
         read_class_folders(
             staged, BR35H_CLASSES, image_size=8, color_mode="grayscale",
             expected_counts=BR35H_EXPECTED, dataset_name="downloaded Br35H",
-        )  # fmt: skip
+        )
         if target.exists():
             shutil.rmtree(target)
         os.replace(staged, target)
@@ -322,7 +322,7 @@ def load_br35h(
             tuple(f"generated/{BR35H_CLASSES[y]}/{i:04d}" for i, y in enumerate(labels)),
             f"generated MRI-like phantoms (dlbook.synthetic, seed {seed})",
             _arrays_fingerprint(images, labels),
-        )  # fmt: skip
+        )
     else:
         cache = Path(root).expanduser() if root is not None else data_dir()
         folder = cache / "br35h"
@@ -333,11 +333,11 @@ def load_br35h(
         images, labels, files, info = read_class_folders(
             folder, BR35H_CLASSES, image_size=image_size, color_mode=color_mode,
             expected_counts=BR35H_EXPECTED, dataset_name="Br35H",
-        )  # fmt: skip
+        )
         dataset = ImageDataset(
             "Br35H", images, labels, BR35H_CLASSES, files,
             f"Br35H copy at {folder}", _folder_fingerprint(folder, files), info,
-        )  # fmt: skip
+        )
     provenance.record_data(dataset.name, dataset.source, dataset.fingerprint, len(dataset))
     return dataset
 
@@ -376,7 +376,7 @@ def _read_cifar_folders(folder: Path) -> dict[str, np.ndarray]:
         images, labels, files, _ = read_class_folders(
             folder / split, CIFAR10_CLASSES, image_size=None, color_mode="rgb",
             expected_counts=expected, dataset_name=f"CIFAR-10 {split}",
-        )  # fmt: skip
+        )
         shapes = {image.shape for image in images}
         if shapes != {(32, 32, 3)}:
             raise DatasetError(f"CIFAR-10 {split} images must all be 32x32 RGB; found sizes {sorted(shapes)}. {GET_DATA_HINT}")
@@ -445,7 +445,7 @@ def load_cifar10(
             f"CIFAR-10 {split}" if profile.real_data else f"CIFAR-10 stand-in {split}",
             x, y.astype(np.int64), tuple(names),
             tuple(f"{prefix}/{split}/{i:05d}" for i in range(len(y))), source, fingerprint,
-        )  # fmt: skip
+        )
         for split, x, y in (("train", x_train, y_train), ("test", x_test, y_test))
     )
     provenance.record_data(train.name.replace(" train", ""), source, fingerprint, len(train) + len(test))

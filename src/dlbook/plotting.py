@@ -112,7 +112,7 @@ def plot_matrices(
         for (row, col), value in np.ndenumerate(matrix):
             strength = abs(value) / high if centred else (value - low) / (high - low)
             ax.text(col, row, fmt.format(value), ha="center", va="center", fontsize=9,
-                    color="white" if strength > 0.6 else "black")  # fmt: skip
+                    color="white" if strength > 0.6 else "black")
         ax.set_title(title)
         ax.set_xticks(range(matrix.shape[1]))
         ax.set_yticks(range(matrix.shape[0]))
