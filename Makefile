@@ -30,4 +30,4 @@ execute: setup
 	$(BIN)/python -m dlbook.execute $(NB)
 
 clean:
-	rm -rf _build test-artifacts
+	rm -rf _build

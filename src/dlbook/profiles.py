@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from dlbook.display import markdown_table, show_markdown
+
 ENV_VAR = "DLBOOK_PROFILE"
 
 
@@ -121,15 +123,11 @@ def resolve(profile: Profile | str | None) -> Profile:
 
 def budget_table(profile: Profile, notebook: str) -> str:
     """The notebook's budget in this profile as a Markdown table."""
-    from dlbook.display import markdown_table
-
     return markdown_table(["setting", profile.name], [list(item) for item in profile.budget(notebook).items()])
 
 
 def show_budget(profile: Profile, notebook: str) -> Mapping[str, Any]:
     """Display the budget table (Markdown in Jupyter, text elsewhere) and return it."""
-    from dlbook.display import show_markdown
-
     show_markdown(
         f"**Profile `{profile.name}`**: {profile.description}.\n\n" + budget_table(profile, notebook)
     )
