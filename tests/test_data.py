@@ -315,3 +315,30 @@ def test_sample_images_ship_with_scikit_image(name, shape):
 def test_unknown_sample_image_lists_the_choices():
     with pytest.raises(ValueError, match="camera, coffee, astronaut"):
         data.load_sample_image("lena")
+
+
+def test_load_photo_converts_a_colour_sample_to_grayscale():
+    image = data.load_photo("coffee")
+    assert image.shape == (400, 600) and image.dtype == np.uint8
+
+
+@pytest.mark.parametrize("mode,fmt,name", [("RGB", "JPEG", "me.jpg"), ("RGBA", "PNG", "me.png"),
+                                           ("L", "PNG", "png-inside.jpg"), ("P", "PNG", "palette.png")])
+def test_load_photo_reads_a_readers_own_image(tmp_path, mode, fmt, name):
+    write_image(tmp_path / name, mode, size=(30, 20), fmt=fmt)
+    image = data.load_photo(tmp_path / name)
+    assert image.shape == (20, 30) and image.dtype == np.uint8
+    assert provenance._state["data"][name]["count"] == 1
+
+
+def test_load_photo_says_what_to_pass_for_a_wrong_path(tmp_path):
+    with pytest.raises(DatasetError, match="No image file at .*missing.jpg.*camera, coffee, astronaut"):
+        data.load_photo(tmp_path / "missing.jpg")
+    with pytest.raises(DatasetError, match="No image file"):
+        data.load_photo(tmp_path)  # a folder is not an image
+
+
+def test_load_photo_rejects_a_file_that_is_not_an_image(tmp_path):
+    (tmp_path / "notes.jpg").write_text("not an image")
+    with pytest.raises(DatasetError, match="notes.jpg is not a readable image"):
+        data.load_photo(tmp_path / "notes.jpg")

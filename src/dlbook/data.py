@@ -477,3 +477,30 @@ def load_sample_image(name: str) -> np.ndarray:
     image = np.asarray(getattr(skimage.data, name)(), dtype=np.uint8)
     provenance.record_data(name, SAMPLE_IMAGES[name], _arrays_fingerprint(image), 1)
     return image
+
+
+def load_photo(source: str | os.PathLike = "camera") -> np.ndarray:
+    """A grayscale photo as uint8 ``(H, W)``: a sample's name or the path of your own image.
+
+    ``source`` is one of :data:`SAMPLE_IMAGES` (no download needed) or a
+    path to any image file Pillow can read; colour images are converted to
+    grayscale. The image is recorded in the notebook's provenance. A wrong
+    path or a file that is not an image raises :class:`DatasetError` saying
+    what to pass instead.
+    """
+    if isinstance(source, str) and source in SAMPLE_IMAGES:
+        image = load_sample_image(source)
+        if image.ndim == 3:
+            image = np.asarray(Image.fromarray(image).convert("L"), dtype=np.uint8)
+        return image
+    path = Path(source).expanduser()
+    if not path.is_file():
+        raise DatasetError(
+            f"No image file at {path}. Pass the path of a photo (JPEG, PNG, ...) "
+            f"or one of the sample names: {', '.join(SAMPLE_IMAGES)}."
+        )
+    image, meta = read_image(path, None, "grayscale")
+    image = image[..., 0]
+    provenance.record_data(path.name, f"a reader's own image ({meta['format']}, {meta['size'][0]}×{meta['size'][1]})",
+                           _arrays_fingerprint(image), 1)
+    return image
