@@ -96,3 +96,31 @@ def test_bad_arguments():
         LocallyConnected2D(2, (3, 0))
     with pytest.raises(ValueError, match="smaller than"):
         LocallyConnected2D(2, 5).build((None, 4, 4, 1))
+
+
+# --- AddCoords ------------------------------------------------------------------------------------
+
+
+def test_add_coords_appends_column_and_row_positions():
+    from dlbook.layers import AddCoords
+
+    x = np.full((2, 3, 5, 4), 7.0, dtype="float32")
+    out = keras.ops.convert_to_numpy(AddCoords()(x))
+    assert out.shape == (2, 3, 5, 6)
+    assert np.array_equal(out[..., :4], x)
+    np.testing.assert_allclose(out[1, 2, :, 4], [-1, -0.5, 0, 0.5, 1], atol=1e-6)  # columns
+    np.testing.assert_allclose(out[0, :, 3, 5], [-1, 0, 1], atol=1e-6)  # rows
+    assert np.all(out[0, :, :, 4:] == out[1, :, :, 4:])
+
+
+def test_add_coords_in_a_model_with_unknown_size_saves_and_loads(tmp_path):
+    from dlbook.layers import AddCoords
+
+    model = keras.Sequential([keras.Input((None, None, 1)), AddCoords(), keras.layers.Conv2D(2, 3)])
+    assert model.outputs[0].shape == (None, None, None, 2)
+    x = np.random.default_rng(0).normal(size=(1, 9, 7, 1)).astype("float32")
+    path = tmp_path / "coords.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    np.testing.assert_allclose(loaded(x), model(x), atol=1e-6)
+    assert model.layers[0].count_params() == 0

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pytest
 
 from dlbook import synthetic
+
+# Fingerprint of mri_phantoms(3, 32, seed=1) with the pinned NumPy; a change means the quick data moved.
+EXPECTED_PHANTOM_HASH = "5e6b1cac0b661139"
 
 
 def test_phantoms_shape_balance_and_determinism():
@@ -44,3 +49,26 @@ def test_pattern_classes_differ():
 def test_bad_sizes_are_rejected(call):
     with pytest.raises(ValueError):
         call()
+
+
+def test_lesion_side_phantoms_put_the_lesion_on_the_labelled_side():
+    images, labels = synthetic.lesion_side_phantoms(30, image_size=128, seed=0)
+    assert images.shape == (60, 128, 128, 1) and images.dtype == np.uint8
+    assert labels.tolist() == [0, 1] * 30
+    # The lesion's core is the only region whose 3x3 mean reaches 90% of white (the
+    # skull is 85%); its centre is left (label 0) or right (1) of the middle.
+    padded = np.pad(images[..., 0].astype(float), ((0, 0), (1, 1), (1, 1)))
+    local_mean = sum(padded[:, i:i + 128, j:j + 128] for i in range(3) for j in range(3)) / 9
+    bright = local_mean >= 0.9 * 255
+    columns = np.arange(128)
+    for image_bright, label in zip(bright, labels):
+        centre = (image_bright.sum(axis=0) * columns).sum() / image_bright.sum()
+        assert (centre > 63.5) == bool(label)
+    again, _ = synthetic.lesion_side_phantoms(30, image_size=128, seed=0)
+    assert np.array_equal(images, again)
+
+
+def test_lesion_side_keeps_the_tumour_phantoms_unchanged():
+    """Adding the side option must not change the stand-in data of other notebooks."""
+    images, _ = synthetic.mri_phantoms(3, image_size=32, seed=1)
+    assert hashlib.sha256(images.tobytes()).hexdigest()[:16] == EXPECTED_PHANTOM_HASH

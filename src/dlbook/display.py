@@ -17,8 +17,16 @@ def show_markdown(text: str) -> None:
         display(Markdown(text))
 
 
+def _cell(value: object) -> str:
+    # A "|" inside a cell (an absolute value, |x|) would end the cell: escape it.
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
 def markdown_table(header: list[str], rows: list[list[object]]) -> str:
-    """A Markdown table from a header and rows of cells."""
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    """A Markdown table from a header and rows of cells (pipes in cells are escaped)."""
+    widths = {len(row) for row in rows}
+    if widths - {len(header)}:
+        raise ValueError(f"every row needs {len(header)} cells, got rows of {sorted(widths)}")
+    lines = ["| " + " | ".join(map(_cell, header)) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(map(_cell, row)) + " |" for row in rows]
     return "\n".join(lines)

@@ -100,6 +100,32 @@ class LocallyConnected2D(keras.layers.Layer):
         return config
 
 
+@keras.saving.register_keras_serializable(package="dlbook")
+class AddCoords(keras.layers.Layer):
+    """Append two coordinate channels to an image batch (the "CoordConv" input).
+
+    Channel ``-2`` holds the column position and channel ``-1`` the row
+    position, each running linearly from -1 (left or top) to +1 (right or
+    bottom), so a following convolution can tell *where* it is, which a plain
+    convolution cannot (Liu et al., 2018). Channels-last inputs of any height
+    and width; the layer has no weights.
+    """
+
+    def call(self, inputs):
+        # Built from a cumulative sum of ones so that it also works while the
+        # height and width are still unknown (symbolic model construction).
+        ones = ops.ones_like(inputs[..., :1])
+        positions = []
+        for axis in (2, 1):  # columns, then rows
+            index = ops.cumsum(ones, axis=axis) - 1.0
+            last = ops.maximum(ops.max(index, axis=axis, keepdims=True), 1.0)
+            positions.append(2.0 * index / last - 1.0)
+        return ops.concatenate([inputs, *positions], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], input_shape[-1] + 2)
+
+
 def _pair(value, name: str) -> tuple[int, int]:
     pair = (value, value) if isinstance(value, int) else tuple(value)
     if len(pair) != 2 or not all(isinstance(v, int) and v > 0 for v in pair):

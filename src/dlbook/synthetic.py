@@ -7,6 +7,8 @@ class structure, not their content. Everything is deterministic from a seed.
 * :func:`mri_phantoms` - grayscale "axial slices": a skull ring, brain
   tissue with soft texture, two dark ventricles, noise; the ``yes`` class
   adds one bright lesion with a darker rim at a random place in the brain.
+* :func:`lesion_side_phantoms` - tumour phantoms labelled by the side of the
+  image the lesion is on (a task that needs absolute position).
 * :func:`pattern_images` - ten classes of 32x32 colour patterns
   (stripes in three orientations, checks, rings, a disc, a cross, dots and
   two gradients) with random colours, scales, phases and noise.
@@ -43,7 +45,9 @@ def _ellipse(x, y, cx, cy, ax, ay, angle):
     return (u / ax) ** 2 + (v / ay) ** 2
 
 
-def _phantom(rng: np.random.Generator, size: int, lesion: bool) -> np.ndarray:
+def _phantom(rng: np.random.Generator, size: int, lesion: bool, lesion_side: int = 0) -> np.ndarray:
+    """One slice; with ``lesion_side`` = -1 or +1 the lesion lies in the left or right half of
+    the image, at least 0.12 (in [-1, 1] image coordinates) from the head's midline."""
     x, y = _grid(size)
     cx, cy = rng.uniform(-0.06, 0.06, 2)
     ax, ay = rng.uniform(0.62, 0.74), rng.uniform(0.75, 0.88)
@@ -65,7 +69,8 @@ def _phantom(rng: np.random.Generator, size: int, lesion: bool) -> np.ndarray:
         radius = rng.uniform(0.08, 0.2)
         while True:  # a centre well inside the brain
             lx, ly = rng.uniform(-0.5, 0.5, 2)
-            if _ellipse(np.float32(lx), np.float32(ly), cx, cy, ax - 0.2, ay - 0.2, angle) <= 1.0:
+            inside = _ellipse(np.float32(lx), np.float32(ly), cx, cy, ax - 0.2, ay - 0.2, angle) <= 1.0
+            if inside and (lesion_side == 0 or lesion_side * (lx - cx) > 0.12):
                 break
         dist = np.sqrt((x - lx) ** 2 + (y - ly) ** 2) / radius
         image = np.where(dist <= 1.0, 0.95 - 0.25 * dist**2, image)
@@ -84,6 +89,21 @@ def mri_phantoms(n_per_class: int, image_size: int = 128, seed: int = 0) -> tupl
     rng = np.random.default_rng(seed)
     labels = np.tile(np.array([0, 1], np.int64), n_per_class)
     images = np.stack([_phantom(rng, image_size, bool(label)) for label in labels])
+    return images[..., None], labels
+
+
+def lesion_side_phantoms(n_per_class: int, image_size: int = 64, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Tumour phantoms labelled by *where* the lesion is: 0 = left half of the image, 1 = right.
+
+    Every slice has a lesion; only its side differs between the classes, so
+    the task can be solved only by knowing absolute position. Classes
+    alternate, shapes and dtypes are as in :func:`mri_phantoms`.
+    """
+    if n_per_class < 1 or image_size < 16:
+        raise ValueError("need n_per_class >= 1 and image_size >= 16")
+    rng = np.random.default_rng(seed)
+    labels = np.tile(np.array([0, 1], np.int64), n_per_class)
+    images = np.stack([_phantom(rng, image_size, True, lesion_side=2 * int(label) - 1) for label in labels])
     return images[..., None], labels
 
 
