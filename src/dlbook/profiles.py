@@ -52,9 +52,15 @@ class Profile:
 
 # Budgets are added here by each notebook that trains or loads real data.
 _BUDGETS: dict[str, dict[str, dict[str, Any]]] = {
-    "quick": {},
-    "cpu": {},
-    "gpu": {},
+    "quick": {
+        "learning-rate": {"epochs": 10, "iterations": 200},
+    },
+    "cpu": {
+        "learning-rate": {"epochs": 30, "iterations": 600},
+    },
+    "gpu": {
+        "learning-rate": {"epochs": 30, "iterations": 600},  # a tiny MLP: a GPU adds nothing
+    },
 }
 
 PROFILES: Mapping[str, Profile] = MappingProxyType(
