@@ -12,6 +12,7 @@ import nbformat
 import pytest
 
 from dlbook.links import Repository
+from dlbook.plotting import FIGURE_MIME_TYPES
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -45,8 +46,8 @@ def test_notebook_page(site, path):
     assert "Provenance of these outputs" in page
     notebook = nbformat.read(path, as_version=4)
     alts = [c.metadata["mystnb"]["image"]["alt"] for c in notebook.cells
-            if c.cell_type == "code" and any("image/png" in o.get("data", {}) for o in c.outputs)]
-    shown = [html.unescape(alt) for alt in re.findall(r'<img alt="([^"]*)" src="\.\./_images/[^"]*\.png"', page)]
+            if c.cell_type == "code" and any(m in o.get("data", {}) for o in c.outputs for m in FIGURE_MIME_TYPES)]
+    shown = [html.unescape(alt) for alt in re.findall(r'<img alt="([^"]*)" src="\.\./_images/[^"]*\.(?:png|jpe?g)"', page)]
     assert shown == alts, "every stored figure appears, with its alt text"
     markdown_tables = sum(
         "\n|---" in output.get("data", {}).get("text/markdown", "")

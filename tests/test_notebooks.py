@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from dlbook.links import Repository, check_notebook
+from dlbook.plotting import FIGURE_MIME_TYPES
 from dlbook.provenance import notebook_code_hash
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,11 +101,11 @@ def test_outputs_are_stored_and_clean(notebook_path):
 
 def test_figures_have_alt_text_and_go_through_the_checker(notebook_path):
     for index, cell in enumerate(code_cells(load(notebook_path))):
-        has_image = any("image/png" in output.get("data", {}) for output in cell.outputs)
+        images = sum(mime in output.get("data", {}) for output in cell.outputs for mime in FIGURE_MIME_TYPES)
+        has_image = images > 0
         alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
         if has_image:
             assert len(alt) >= 20, f"code cell {index} shows a figure without alt text (metadata mystnb.image.alt)"
-            images = sum("image/png" in output.get("data", {}) for output in cell.outputs)
             assert images == 1, f"code cell {index} shows {images} figures; one per cell, so its alt text fits"
         assert "plt.show()" not in cell.source, f"code cell {index}: use dlbook.plotting.show(fig), which checks labels"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -11,6 +13,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from dlbook import plotting  # noqa: E402
+from dlbook.plotting import show  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -88,3 +91,26 @@ def test_book_style_is_opaque():
     plotting.use_book_style()
     assert matplotlib.rcParams["figure.facecolor"] == "white"
     assert matplotlib.rcParams["savefig.transparent"] is False
+
+
+def test_photo_figures_are_jpeg_on_white():
+    from dlbook.plotting import figure_as_jpeg
+
+    fig, ax = plt.subplots(figsize=(2, 2))
+    ax.imshow(np.random.default_rng(0).random((64, 64)), cmap="gray")
+    ax.set_title("noise")
+    ax.axis("off")
+    data = figure_as_jpeg(fig)
+    plt.close(fig)
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "JPEG" and image.mode == "RGB" and image.size == (200, 200)
+    assert image.getpixel((1, 1)) >= (250, 250, 250)  # the margin is opaque white
+
+
+def test_show_photo_outside_a_notebook_falls_back_to_plain_show():
+    fig, ax = plt.subplots()
+    ax.set_title("t")
+    ax.axis("off")
+    show(fig, photo=True)  # no IPython kernel here: must not raise
