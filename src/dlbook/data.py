@@ -309,19 +309,30 @@ def load_br35h(
     Real profiles read ``<root>/br35h/{yes,no}`` (``root`` defaults to
     :func:`data_dir`), downloading the course's zip first if the folder is
     absent and ``download`` is true. The ``quick`` profile returns
-    ``2 * quick_per_class`` generated phantoms instead. Images are resized
+    ``2 * quick_per_class`` generated phantoms instead, 40% of them
+    altered copies of others (``info["copy_of"]`` says of which), like the
+    real dataset's duplicates. Images are resized
     to ``image_size`` squared (aspect ratio is not kept, as in the course).
     """
     profile = resolve(profile)
     if not profile.real_data:
-        images, labels = synthetic.mri_phantoms(quick_per_class, image_size=image_size, seed=seed)
+        images, labels, copy_of = synthetic.mri_phantoms_with_copies(
+            quick_per_class, image_size=image_size, seed=seed)
         if color_mode == "rgb":
             images = np.repeat(images, 3, axis=-1)
+        info = {
+            "modes": {"L": len(labels)},
+            "formats": {"generated": len(labels)},
+            "original_sizes": {(image_size, image_size): len(labels)},
+            "png_named_jpg": [],
+            "skipped_files": [],
+            "copy_of": copy_of,
+        }
         dataset = ImageDataset(
             "Br35H stand-in", images, labels, BR35H_CLASSES,
             tuple(f"generated/{BR35H_CLASSES[y]}/{i:04d}" for i, y in enumerate(labels)),
-            f"generated MRI-like phantoms (dlbook.synthetic, seed {seed})",
-            _arrays_fingerprint(images, labels),
+            f"generated MRI-like phantoms with altered copies (dlbook.synthetic, seed {seed})",
+            _arrays_fingerprint(images, labels), info,
         )
     else:
         cache = Path(root).expanduser() if root is not None else data_dir()

@@ -54,12 +54,18 @@ class Profile:
 _BUDGETS: dict[str, dict[str, dict[str, Any]]] = {
     "quick": {
         "learning-rate": {"epochs": 10, "iterations": 200},
+        "brain-tumor-classifier": {"model_size": 64, "seconds_per_model": 15, "max_epochs": 2,
+                                   "patience": 1, "split_seeds": (0,)},
     },
     "cpu": {
         "learning-rate": {"epochs": 30, "iterations": 600},
+        "brain-tumor-classifier": {"model_size": 96, "seconds_per_model": 180, "max_epochs": 40,
+                                   "patience": 6, "split_seeds": (0, 1, 2)},
     },
     "gpu": {
         "learning-rate": {"epochs": 30, "iterations": 600},  # a tiny MLP: a GPU adds nothing
+        "brain-tumor-classifier": {"model_size": 128, "seconds_per_model": 600, "max_epochs": 80,
+                                   "patience": 10, "split_seeds": (0, 1, 2)},
     },
 }
 

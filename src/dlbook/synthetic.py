@@ -7,6 +7,9 @@ class structure, not their content. Everything is deterministic from a seed.
 * :func:`mri_phantoms` - grayscale "axial slices": a skull ring, brain
   tissue with soft texture, two dark ventricles, noise; the ``yes`` class
   adds one bright lesion with a darker rim at a random place in the brain.
+* :func:`mri_phantoms_with_copies` - the same, padded with altered copies
+  (resized, re-contrasted, noisier, mirrored) of some slices, the way
+  Br35H is, so that duplicate detection has something to find.
 * :func:`lesion_side_phantoms` - tumour phantoms labelled by the side of the
   image the lesion is on (a task that needs absolute position).
 * :func:`pattern_images` - ten classes of 32x32 colour patterns
@@ -16,6 +19,7 @@ class structure, not their content. Everything is deterministic from a seed.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 MRI_CLASSES = ("no", "yes")
@@ -90,6 +94,51 @@ def mri_phantoms(n_per_class: int, image_size: int = 128, seed: int = 0) -> tupl
     labels = np.tile(np.array([0, 1], np.int64), n_per_class)
     images = np.stack([_phantom(rng, image_size, bool(label)) for label in labels])
     return images[..., None], labels
+
+
+def _altered_copy(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
+    """A copy of a 2-D uint8 slice as a dataset might re-publish it."""
+    size = image.shape[0]
+    scale = rng.uniform(0.6, 0.9)
+    small = cv2.resize(image, (int(size * scale),) * 2, interpolation=cv2.INTER_AREA)
+    copy = cv2.resize(small, (size, size), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    copy = copy * rng.uniform(0.7, 1.2) + rng.uniform(-20, 20) + rng.normal(0, 4, copy.shape)
+    if rng.random() < 0.5:
+        copy = copy[:, ::-1]
+    if rng.random() < 0.3:
+        copy = copy[::-1]
+    return np.clip(copy, 0, 255).round().astype(np.uint8)
+
+
+def mri_phantoms_with_copies(
+    n_per_class: int, image_size: int = 128, seed: int = 0, copy_fraction: float = 0.4
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Phantom slices of which about ``copy_fraction`` are altered copies of others.
+
+    Returns ``(images, labels, source)``: images and labels as in
+    :func:`mri_phantoms` (``2 * n_per_class`` of them, classes alternating)
+    and, per image, the index of the distinct slice it shows - its own index
+    for an original, the original's for a copy (resized, re-contrasted,
+    noisier and possibly mirrored). A copy keeps its original's label.
+    """
+    if not 0.0 <= copy_fraction < 1.0:
+        raise ValueError("copy_fraction must be in [0, 1)")
+    images, labels = mri_phantoms(n_per_class, image_size, seed)
+    rng = np.random.default_rng([seed, 1])
+    for image in images[..., 0]:  # give every slice its own fine texture, as real scans have
+        detail = cv2.GaussianBlur(rng.normal(0.0, 120.0, image.shape).astype(np.float32), (0, 0), 1.5)
+        image[...] = np.clip(image + detail * (image > 0), 0, 255).round().astype(np.uint8)
+    source = np.arange(len(labels))
+    n_copies = int(round(copy_fraction * len(labels)))
+    n_originals = len(labels) - n_copies
+    for i in range(n_originals, len(labels)):  # later slices become copies of earlier ones
+        same_class = np.nonzero(labels[:n_originals] == labels[i])[0]
+        if len(same_class) == 0:
+            continue
+        original = int(rng.choice(same_class))
+        source[i] = original
+        images[i, ..., 0] = _altered_copy(rng, images[original, ..., 0])
+    return images, labels, source
 
 
 def lesion_side_phantoms(n_per_class: int, image_size: int = 64, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
