@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NB ?= notebooks/*.ipynb
 
-.PHONY: setup book test execute clean
+.PHONY: setup book test execute bench-inception clean
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ test: setup
 # and store their outputs and provenance: `make execute NB=notebooks/conv-backprop.ipynb`.
 execute: setup
 	$(BIN)/python -m dlbook.execute $(NB)
+
+# Benchmark (not a test): our Inception net vs the write-ups' model at equal wall time
+# on the real CIFAR-10, in the cpu profile unless DLBOOK_PROFILE says otherwise.
+bench-inception: setup
+	DLBOOK_PROFILE=$${DLBOOK_PROFILE:-cpu} $(BIN)/python benchmarks/inception.py
 
 clean:
 	rm -rf _build

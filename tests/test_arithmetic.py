@@ -122,3 +122,29 @@ def test_results_are_plain_ints_even_from_numpy_inputs():
     shape = ar.conv_output_shape((np.int64(9), np.int64(8)), np.int64(4), (3, 3), (2, 2))
     assert shape == (4, 3, 4) and all(type(n) is int for n in shape)
     assert type(ar.conv_params((np.int64(3),), np.int64(2), 5)) is int
+
+
+def test_receptive_fields_grow_by_kernel_times_jump():
+    assert ar.receptive_fields([(3, 1)] * 3) == [(3, 1), (5, 1), (7, 1)]
+    assert ar.receptive_fields([(3, 2)] * 3) == [(3, 2), (7, 4), (15, 8)]
+    assert ar.receptive_fields([(7, 2), (3, 2), (3, 1)]) == [(7, 2), (11, 4), (19, 4)]
+    with pytest.raises(ValueError):
+        ar.receptive_fields([(3, 0)])
+
+
+def test_receptive_field_matches_the_gradient_support_of_a_keras_chain():
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    stack = [(3, 2), (5, 1), (3, 2)]
+    model = keras.Sequential([keras.Input((64, 64, 1))] + [
+        keras.layers.Conv2D(1, k, strides=s, kernel_initializer="ones", use_bias=False)
+        for k, s in stack])
+    image = tf.Variable(np.zeros((1, 64, 64, 1), np.float32))
+    with tf.GradientTape() as tape:
+        centre = model(image)[0, 2, 2, 0]
+    gradient = tape.gradient(centre, image).numpy()[0, :, :, 0]
+    touched = np.nonzero(np.abs(gradient).sum(axis=1))[0]
+    field, _ = ar.receptive_fields(stack)[-1]
+    assert touched.max() - touched.min() + 1 == field

@@ -114,3 +114,19 @@ def test_show_photo_outside_a_notebook_falls_back_to_plain_show():
     ax.set_title("t")
     ax.axis("off")
     show(fig, photo=True)  # no IPython kernel here: must not raise
+
+
+def test_learning_curves_have_one_labelled_column_per_run():
+    history = {"accuracy": [0.5, 0.6], "val_accuracy": [0.4, 0.5], "loss": [1.0, 0.8],
+               "val_loss": [1.1, 0.9]}
+    fig = plotting.learning_curves({"a": history, "b": history}, suptitle="curves")
+    plotting.check_figure(fig)
+    assert len(fig.axes) == 4 and len(fig.axes[0].lines) == 2
+
+
+def test_confusion_matrix_writes_every_count():
+    fig, ax = plt.subplots()
+    plotting.confusion_matrix(ax, np.array([[5, 1], [0, 7]]), ["cat", "dog"], title="matrix")
+    plotting.check_figure(fig)
+    assert sorted(text.get_text() for text in ax.texts) == ["0", "1", "5", "7"]
+    assert [label.get_text() for label in ax.get_xticklabels()] == ["cat", "dog"]

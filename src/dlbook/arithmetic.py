@@ -80,3 +80,19 @@ def conv_multiply_adds(output_shape: Sequence[int], kernel_size: Sequence[int],
                        in_channels: int) -> int:
     """Multiply-adds of one ConvND pass: each output value sums prod(k) * C_in products."""
     return int(math.prod(output_shape) * math.prod(kernel_size) * in_channels)
+
+
+def receptive_fields(stack: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Receptive field and jump after each ``(kernel, stride)`` layer of a chain.
+
+    The jump is the input distance between neighbouring outputs. Starting
+    from one pixel (field 1, jump 1), each layer adds ``(kernel - 1) * jump``
+    to the field and multiplies the jump by its stride.
+    """
+    field, jump, result = 1, 1, []
+    for kernel, stride in stack:
+        if kernel < 1 or stride < 1:
+            raise ValueError(f"kernel and stride must be positive, not {(kernel, stride)}")
+        field, jump = field + (kernel - 1) * jump, jump * stride
+        result.append((int(field), int(jump)))
+    return result

@@ -13,6 +13,7 @@ import io
 from typing import Mapping, Sequence
 
 import matplotlib
+import matplotlib.ticker
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -173,3 +174,43 @@ def image_grid(
     fig.suptitle(suptitle)
     fig.tight_layout()
     return fig
+
+
+def learning_curves(histories: Mapping[str, Mapping[str, Sequence[float]]], *,
+                    suptitle: str) -> matplotlib.figure.Figure:
+    """Accuracy (top) and loss (bottom) per epoch, training and validation, one column per run.
+
+    ``histories`` maps a run's name to a Keras ``History.history`` dict
+    with ``accuracy``, ``loss``, ``val_accuracy`` and ``val_loss``.
+    """
+    fig, axes = plt.subplots(2, len(histories), figsize=(5.5 * len(histories), 7),
+                             squeeze=False, sharex="col")
+    for column, (name, history) in enumerate(histories.items()):
+        epochs = np.arange(1, len(history["loss"]) + 1)
+        for row, metric in enumerate(("accuracy", "loss")):
+            ax = axes[row, column]
+            ax.plot(epochs, history[metric], marker="o", label="training")
+            ax.plot(epochs, history[f"val_{metric}"], marker="o", label="validation")
+            ax.set_title(f"{name}: {metric}")
+            ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+            ax.set_xlabel("epoch")
+            ax.set_ylabel(metric)
+            ax.legend()
+    fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig
+
+
+def confusion_matrix(ax, matrix: np.ndarray, class_names: Sequence[str], *, title: str) -> None:
+    """Draw a confusion matrix (rows: true class, columns: predicted) with its counts on ``ax``."""
+    matrix = np.asarray(matrix)
+    ax.imshow(matrix, cmap="Blues")
+    for (row, column), count in np.ndenumerate(matrix):
+        ax.text(column, row, str(count), ha="center", va="center", fontsize=8,
+                color="white" if count > matrix.max() / 2 else "black")
+    ticks = range(len(class_names))
+    ax.set_xticks(ticks, class_names, rotation=45, ha="right")
+    ax.set_yticks(ticks, class_names)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title(title)

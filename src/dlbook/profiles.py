@@ -56,16 +56,22 @@ _BUDGETS: dict[str, dict[str, dict[str, Any]]] = {
         "learning-rate": {"epochs": 10, "iterations": 200},
         "brain-tumor-classifier": {"model_size": 64, "seconds_per_model": 15, "max_epochs": 2,
                                    "patience": 1, "split_seeds": (0,)},
+        "inception": {"width": 0.25, "epochs": 1, "batch_size": 64, "peak_learning_rate": 0.1,
+                      "seconds_per_model": 60, "validation_fraction": 0.1},
     },
     "cpu": {
         "learning-rate": {"epochs": 30, "iterations": 600},
         "brain-tumor-classifier": {"model_size": 96, "seconds_per_model": 180, "max_epochs": 40,
                                    "patience": 6, "split_seeds": (0, 1, 2)},
+        "inception": {"width": 0.75, "epochs": 9, "batch_size": 128, "peak_learning_rate": 0.1,
+                      "seconds_per_model": 1800, "validation_fraction": 0.1},
     },
     "gpu": {
         "learning-rate": {"epochs": 30, "iterations": 600},  # a tiny MLP: a GPU adds nothing
         "brain-tumor-classifier": {"model_size": 128, "seconds_per_model": 600, "max_epochs": 80,
                                    "patience": 10, "split_seeds": (0, 1, 2)},
+        "inception": {"width": 1.5, "epochs": 30, "batch_size": 128, "peak_learning_rate": 0.1,
+                      "seconds_per_model": 900, "validation_fraction": 0.1},
     },
 }
 

@@ -1,0 +1,249 @@
+"""Inception modules and the CIFAR-10 networks of the Inception chapter.
+
+* :func:`inception_module` - GoogLeNet's module: 1x1, 1x1 -> 3x3,
+  1x1 -> 5x5 and 3x3 max-pool -> 1x1 branches, concatenated on channels.
+* :func:`naive_inception_module` - the same branches without the 1x1
+  bottlenecks, for the cost comparison.
+* :func:`small_inception_net` - a GoogLeNet-style network sized for 32x32
+  inputs (stem, modules at 16x16, 8x8 and 4x4, batch normalization, global
+  average pooling, one small dense layer), with augmentation layers.
+* :func:`writeup_inception_net` - our reconstruction of the student
+  write-ups' model (7x7 stride-2 stem, two modules, flatten, dense).
+* :func:`batches` - a cached, shuffled, prefetched ``tf.data`` pipeline.
+
+The notebook and ``benchmarks/inception.py`` build their models from here,
+so the benchmark measures exactly what the chapter shows.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import layers
+
+CIFAR_SHAPE = (32, 32, 3)
+
+# Filters of each module: (1x1, 3x3 reduce, 3x3, 5x5 reduce, 5x5, pool projection).
+# GoogLeNet's modules 3a, 3b, 4a, 4b, 5a with every count halved, then scaled by `width`.
+GOOGLENET_MODULES = {
+    "3a": (64, 96, 128, 16, 32, 32),
+    "3b": (128, 128, 192, 32, 96, 64),
+    "4a": (192, 96, 208, 16, 48, 64),
+    "4b": (160, 112, 224, 24, 64, 64),
+    "5a": (256, 160, 320, 32, 128, 128),
+}
+
+
+def _conv(x, filters: int, kernel: int, name: str, *, strides: int = 1, batch_norm: bool = True):
+    """Convolution, then (optionally) batch normalization, then ReLU."""
+    x = layers.Conv2D(filters, kernel, strides=strides, padding="same", use_bias=not batch_norm,
+                      name=name)(x)
+    if batch_norm:
+        x = layers.BatchNormalization(name=f"{name}_bn")(x)
+    return layers.ReLU(name=f"{name}_relu")(x)
+
+
+def inception_module(x, filters_1x1: int, reduce_3x3: int, filters_3x3: int, reduce_5x5: int,
+                     filters_5x5: int, pool_projection: int, *, name: str, batch_norm: bool = True):
+    """One Inception module; its output has the sum of the four branch widths as channels.
+
+    Layer names are ``<name>_1x1``, ``<name>_3x3_reduce``, ``<name>_3x3``,
+    ``<name>_5x5_reduce``, ``<name>_5x5``, ``<name>_pool``,
+    ``<name>_pool_projection`` and ``<name>_concat``.
+    """
+    branch_1 = _conv(x, filters_1x1, 1, f"{name}_1x1", batch_norm=batch_norm)
+    branch_3 = _conv(x, reduce_3x3, 1, f"{name}_3x3_reduce", batch_norm=batch_norm)
+    branch_3 = _conv(branch_3, filters_3x3, 3, f"{name}_3x3", batch_norm=batch_norm)
+    branch_5 = _conv(x, reduce_5x5, 1, f"{name}_5x5_reduce", batch_norm=batch_norm)
+    branch_5 = _conv(branch_5, filters_5x5, 5, f"{name}_5x5", batch_norm=batch_norm)
+    branch_pool = layers.MaxPooling2D(3, strides=1, padding="same", name=f"{name}_pool")(x)
+    branch_pool = _conv(branch_pool, pool_projection, 1, f"{name}_pool_projection",
+                        batch_norm=batch_norm)
+    return layers.Concatenate(name=f"{name}_concat")([branch_1, branch_3, branch_5, branch_pool])
+
+
+def naive_inception_module(x, filters_1x1: int, filters_3x3: int, filters_5x5: int, *, name: str):
+    """The module without bottlenecks: 1x1, 3x3 and 5x5 convolutions and a max-pool, side by side.
+
+    The pooling branch keeps all input channels, so the output is always
+    wider than the input.
+    """
+    branches = [
+        layers.Conv2D(filters, size, padding="same", activation="relu", name=f"{name}_{size}x{size}")(x)
+        for filters, size in ((filters_1x1, 1), (filters_3x3, 3), (filters_5x5, 5))
+    ]
+    branches.append(layers.MaxPooling2D(3, strides=1, padding="same", name=f"{name}_pool")(x))
+    return layers.Concatenate(name=f"{name}_concat")(branches)
+
+
+def module_filters(module: str, width: float) -> tuple[int, ...]:
+    """GoogLeNet's filter counts for ``module``, halved and scaled by ``width`` (at least 4 each)."""
+    return tuple(max(4, int(round(count * width / 2))) for count in GOOGLENET_MODULES[module])
+
+
+def augmentation(seed: int = 0, shift: float = 0.125) -> keras.Sequential:
+    """Random horizontal flips and shifts of up to ``shift`` of the side (reflected borders).
+
+    A shift of 0.125 is CIFAR's classic "pad 4 pixels, crop 32": the
+    layers are active in training only.
+    """
+    return keras.Sequential([
+        layers.RandomFlip("horizontal", seed=seed),
+        layers.RandomTranslation(shift, shift, fill_mode="reflect", seed=seed + 1),
+    ], name="augmentation")
+
+
+def small_inception_net(width: float = 1.0, *, classes: int = 10, augment: bool = True,
+                        dropout: float = 0.2, seed: int = 0) -> keras.Model:
+    """A GoogLeNet-style classifier for 32x32 RGB images.
+
+    Stem (3x3 convolution at 32x32, 3x3 stride-2 convolution to 16x16),
+    module 3a at 16x16, max-pool, modules 4a and 4b at 8x8, max-pool,
+    module 5a at 4x4, global average pooling, dropout and one dense
+    softmax layer. Pixels are rescaled inside the model, so it takes
+    uint8 images as they are.
+    """
+    images = keras.Input(CIFAR_SHAPE, name="image")
+    x = augmentation(seed)(images) if augment else images
+    x = layers.Rescaling(1 / 255, name="rescale")(x)
+    x = _conv(x, max(8, int(round(32 * width))), 3, "stem_1")
+    x = _conv(x, max(8, int(round(64 * width))), 3, "stem_2", strides=2)
+    x = inception_module(x, *module_filters("3a", width), name="module_3a")
+    x = layers.MaxPooling2D(3, strides=2, padding="same", name="pool_3")(x)
+    x = inception_module(x, *module_filters("4a", width), name="module_4a")
+    x = inception_module(x, *module_filters("4b", width), name="module_4b")
+    x = layers.MaxPooling2D(3, strides=2, padding="same", name="pool_4")(x)
+    x = inception_module(x, *module_filters("5a", width), name="module_5a")
+    x = layers.GlobalAveragePooling2D(name="global_pool")(x)
+    x = layers.Dropout(dropout, name="dropout")(x)
+    outputs = layers.Dense(classes, activation="softmax", name="class_probabilities")(x)
+    return keras.Model(images, outputs, name=f"small_inception_w{width:g}")
+
+
+def writeup_inception_net(*, classes: int = 10) -> keras.Model:
+    """Our reconstruction of the write-ups' network (no normalization, no augmentation).
+
+    A 7x7 stride-2 stem and a 3x3 stride-2 max-pool take 32x32 down to
+    8x8, then GoogLeNet's modules 3a and 3b at full width, flatten, a dense
+    layer of 256 and softmax: most weights sit in that dense layer.
+    """
+    images = keras.Input(CIFAR_SHAPE, name="image")
+    x = layers.Rescaling(1 / 255, name="rescale")(images)
+    x = layers.Conv2D(64, 7, strides=2, padding="same", activation="relu", name="stem")(x)
+    x = layers.MaxPooling2D(3, strides=2, padding="same", name="stem_pool")(x)
+    x = inception_module(x, *GOOGLENET_MODULES["3a"], name="module_3a", batch_norm=False)
+    x = inception_module(x, *GOOGLENET_MODULES["3b"], name="module_3b", batch_norm=False)
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dense(256, activation="relu", name="dense")(x)
+    outputs = layers.Dense(classes, activation="softmax", name="class_probabilities")(x)
+    return keras.Model(images, outputs, name="writeup_inception")
+
+
+def batches(images: np.ndarray, labels: np.ndarray, batch_size: int, *, shuffle: bool,
+            seed: int = 0):
+    """``tf.data`` batches of ``(image, label)``: cached, reshuffled each epoch if asked, prefetched."""
+    import tensorflow as tf
+
+    data = tf.data.Dataset.from_tensor_slices((images, labels)).cache()
+    if shuffle:
+        data = data.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
+    return data.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def one_cycle_schedule(total_steps: int, *, peak: float = 0.1, warmup_fraction: float = 0.2):
+    """A learning rate that rises linearly from ``peak / 10`` to ``peak``, then follows a cosine to ``peak / 100``.
+
+    The short warm-up lets batch-normalized networks take a large rate
+    early; the cosine tail settles the weights, so the last epoch is
+    usually the best one and no epoch has to be picked on validation data.
+    """
+    if total_steps < 2:
+        raise ValueError("a schedule needs at least two steps")
+    warmup = max(1, int(total_steps * warmup_fraction))
+    return keras.optimizers.schedules.CosineDecay(
+        peak / 10, decay_steps=total_steps - warmup, alpha=0.01,
+        warmup_target=peak, warmup_steps=warmup)
+
+
+def one_cycle_sgd(total_steps: int, *, peak: float = 0.1, weight_decay: float = 5e-4):
+    """SGD with Nesterov momentum 0.9, weight decay and :func:`one_cycle_schedule`."""
+    return keras.optimizers.SGD(one_cycle_schedule(total_steps, peak=peak), momentum=0.9,
+                                nesterov=True, weight_decay=weight_decay)
+
+
+def train_classifier(model: keras.Model, optimizer, train: tuple[np.ndarray, np.ndarray],
+                     validation: tuple[np.ndarray, np.ndarray], *, epochs: int, seconds: float,
+                     batch_size: int, keep_best: bool = False, seed: int = 0,
+                     verbose: int = 2) -> dict:
+    """Fit ``model`` on integer labels for ``epochs`` or until ``seconds`` of wall time run out.
+
+    ``keep_best`` restores the weights of the epoch with the best validation
+    accuracy at the end (a favour to a model that overfits). Returns the
+    Keras history, the epochs run, the seconds used and whether the time
+    budget stopped training.
+    """
+    from dlbook.evaluation import TimeBudget
+
+    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    clock = TimeBudget(seconds)
+    callbacks = [clock]
+    if keep_best:
+        callbacks.append(keras.callbacks.EarlyStopping(
+            monitor="val_accuracy", patience=epochs, restore_best_weights=True))
+    history = model.fit(batches(*train, batch_size, shuffle=True, seed=seed),
+                        validation_data=batches(*validation, 512, shuffle=False),
+                        epochs=epochs, callbacks=callbacks, shuffle=False, verbose=verbose)
+    return {"history": history.history, "epochs": clock.epochs, "seconds": clock.elapsed,
+            "stopped_by_budget": clock.stopped_by_budget}
+
+
+BRANCHES = (("1x1",), ("3x3_reduce", "3x3"), ("5x5_reduce", "5x5"), ("pool", "pool_projection"))
+
+
+def _describe(layer) -> str:
+    shape = "×".join(str(n) for n in layer.output.shape[1:])
+    if isinstance(layer, layers.Conv2D):
+        k = layer.kernel_size[0]
+        return f"{layer.name}\n{k}×{k} conv, {layer.filters} filters\n→ {shape}"
+    if isinstance(layer, layers.MaxPooling2D):
+        k, s = layer.pool_size[0], layer.strides[0]
+        return f"{layer.name}\n{k}×{k} max-pool, stride {s}\n→ {shape}"
+    return f"{layer.name}\n→ {shape}"
+
+
+def module_diagram(model: keras.Model, name: str, *, title: str):
+    """The four branches of the module ``name`` in ``model`` as a box-and-arrow figure.
+
+    Every box is read from the model: the layer's name, kernel, filters and
+    output shape, so the drawing cannot drift from the code.
+    """
+    import matplotlib.pyplot as plt
+
+    box = {"boxstyle": "round,pad=0.4", "facecolor": "#e8f0fb", "edgecolor": "#3465a4"}
+    arrow = {"arrowstyle": "->", "color": "#555555"}
+    fig, ax = plt.subplots(figsize=(10, 5))
+    first = model.get_layer(f"{name}_{BRANCHES[0][0]}")
+    input_shape = "×".join(str(n) for n in first.input.shape[1:])
+    top, bottom = (4.5, 3.5), (4.5, 0.0)
+    ax.text(*top, f"module input\n{input_shape}", ha="center", va="center", bbox=box)
+    concat = model.get_layer(f"{name}_concat")
+    ax.text(*bottom, _describe(concat).replace("\n→", " (channels stacked)\n→"),
+            ha="center", va="center", bbox={**box, "facecolor": "#fbeee8", "edgecolor": "#a44634"})
+    for column, suffixes in enumerate(BRANCHES):
+        x = 3.0 * column
+        rows = (2.25, 1.2)[:len(suffixes)]
+        previous = top
+        for suffix, y in zip(suffixes, rows):
+            ax.text(x, y, _describe(model.get_layer(f"{name}_{suffix}")), ha="center",
+                    va="center", fontsize=9, bbox=box)
+            ax.annotate("", xy=(x, y + 0.38), xytext=(previous[0], previous[1] - 0.3),
+                        arrowprops=arrow)
+            previous = (x, y)
+        ax.annotate("", xy=(bottom[0], bottom[1] + 0.35), xytext=(x, previous[1] - 0.38),
+                    arrowprops=arrow)
+    ax.set_xlim(-1.4, 10.4)
+    ax.set_ylim(-0.6, 4.0)
+    ax.axis("off")
+    ax.set_title(title)
+    return fig
