@@ -58,6 +58,9 @@ _BUDGETS: dict[str, dict[str, dict[str, Any]]] = {
                                    "patience": 1, "split_seeds": (0,)},
         "inception": {"width": 0.25, "epochs": 1, "batch_size": 64, "peak_learning_rate": 0.1,
                       "seconds_per_model": 60, "validation_fraction": 0.1},
+        "keras-tuner": {"search_train": 240, "search_validation": 80, "max_epochs": 2,
+                        "factor": 2, "patience": 1, "batch_size": 32, "final_epochs": 1,
+                        "demo_images": 160},
     },
     "cpu": {
         "learning-rate": {"epochs": 30, "iterations": 600},
@@ -65,6 +68,9 @@ _BUDGETS: dict[str, dict[str, dict[str, Any]]] = {
                                    "patience": 6, "split_seeds": (0, 1, 2)},
         "inception": {"width": 0.75, "epochs": 9, "batch_size": 128, "peak_learning_rate": 0.1,
                       "seconds_per_model": 1800, "validation_fraction": 0.1},
+        "keras-tuner": {"search_train": 8000, "search_validation": 2000, "max_epochs": 9,
+                        "factor": 3, "patience": 2, "batch_size": 64, "final_epochs": 12,
+                        "demo_images": 1000},
     },
     "gpu": {
         "learning-rate": {"epochs": 30, "iterations": 600},  # a tiny MLP: a GPU adds nothing
@@ -72,6 +78,9 @@ _BUDGETS: dict[str, dict[str, dict[str, Any]]] = {
                                    "patience": 10, "split_seeds": (0, 1, 2)},
         "inception": {"width": 1.5, "epochs": 30, "batch_size": 128, "peak_learning_rate": 0.1,
                       "seconds_per_model": 900, "validation_fraction": 0.1},
+        "keras-tuner": {"search_train": 40000, "search_validation": 10000, "max_epochs": 9,
+                        "factor": 3, "patience": 2, "batch_size": 64, "final_epochs": 30,
+                        "demo_images": 1000},
     },
 }
 
