@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -16,6 +18,22 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def repo_root() -> Path:
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """The website, built as `make book` builds it (generated pages first), in a temporary folder."""
+    out = tmp_path_factory.mktemp("book")
+    generated = subprocess.run([sys.executable, "-m", "dlbook.overview", "--book-root", str(ROOT)],
+                               capture_output=True, text=True, timeout=300)
+    assert generated.returncode == 0, generated.stderr[-4000:]
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    result = subprocess.run(
+        [str(jupyter_book), "build", str(ROOT), "--path-output", str(out), "-W", "-n", "--keep-going"],
+        capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 0, f"jupyter-book build failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    return out / "_build" / "html"
 
 
 def write_image(path: Path, mode: str = "RGB", size=(20, 16), fmt: str = "JPEG", seed: int = 0) -> None:
@@ -58,3 +76,36 @@ def zip_folder(folder: Path, prefix: str = "") -> bytes:
             if path.is_file():
                 archive.write(path, prefix + path.relative_to(folder).as_posix())
     return buffer.getvalue()
+
+
+COLAB_ONLY_MISSING = ("dlbook", "keras-tuner", "kt-legacy")
+_fresh_notebooks: set[str] = set()
+
+
+def _kernel_python(kernel_name: str) -> str:
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return KernelSpecManager().get_kernel_spec(kernel_name).argv[0]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before a notebook's first cell in the Colab-like kernel, remove what Colab lacks.
+
+    `make test` runs the notebooks with ``--nbval-kernel-name dlbook-colab``, a
+    kernel with Colab's preinstalled packages. Uninstalling dlbook and
+    keras-tuner there before each notebook makes every notebook start as in a
+    fresh Colab runtime, so its setup cell has to install them itself.
+    """
+    kernel_name = item.config.getoption("nbval_kernel_name", default=None)
+    notebook = str(item.fspath)
+    if not kernel_name or not notebook.endswith(".ipynb") or notebook in _fresh_notebooks:
+        return
+    _fresh_notebooks.add(notebook)
+    python = _kernel_python(kernel_name)
+    subprocess.run([python, "-m", "pip", "uninstall", "--quiet", "--yes", *COLAB_ONLY_MISSING],
+                   capture_output=True, text=True, timeout=300)
+    left = subprocess.run([python, "-c", "import importlib.util as u; "
+                           "print([m for m in ('dlbook', 'keras_tuner') if u.find_spec(m)])"],
+                          capture_output=True, text=True, timeout=120)
+    assert left.stdout.strip() == "[]", f"the Colab-like kernel still has {left.stdout.strip()}"

@@ -78,6 +78,8 @@ def test_setup_cell_starts_the_run(notebook_path):
     setup = code_cells(load(notebook_path))[0]
     assert 'importlib.util.find_spec("dlbook") is None' in setup.source
     assert f'dlbook.start("{notebook_path.stem}")' in setup.source
+    # In Colab (and the Colab-like test kernel) it prints pip's messages; locally nothing.
+    assert "nbval-ignore-output" in setup.metadata.get("tags", []), "tag the setup cell nbval-ignore-output"
 
 
 def test_last_cell_shows_provenance(notebook_path):
@@ -125,3 +127,37 @@ def test_provenance_is_present_real_and_fresh(notebook_path):
     assert record["code_sha256"] == notebook_code_hash(notebook), (
         f"{notebook_path.name}: the stored outputs come from older code; run `make execute NB={notebook_path.relative_to(ROOT)}`"
     )
+
+
+def test_answer_is_boxed(notebook_path):
+    boxes = [cell for cell in load(notebook_path).cells
+             if cell.cell_type == "markdown" and re.search(r"^:::\{admonition\} Answer", cell.source, re.M)]
+    assert boxes, "the answer to the question sits in an `:::{admonition} Answer` box"
+
+
+def test_stored_figures_are_opaque(notebook_path):
+    """A transparent figure shows black text on the dark theme's dark background."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    for index, cell in enumerate(code_cells(load(notebook_path))):
+        for output in cell.outputs:
+            png = output.get("data", {}).get("image/png")
+            if png:
+                image = Image.open(io.BytesIO(base64.b64decode(png)))
+                if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+                    alpha = image.convert("RGBA").getchannel("A")
+                    assert alpha.getextrema()[0] == 255, f"code cell {index} stores a transparent figure"
+
+
+GPU_CHAPTERS = {"brain-tumor-classifier", "inception", "keras-tuner"}
+
+
+def test_training_chapters_ask_colab_for_a_gpu(notebook_path):
+    metadata = load(notebook_path).metadata
+    if notebook_path.stem in GPU_CHAPTERS:
+        assert metadata.get("accelerator") == "GPU" and metadata.get("colab", {}).get("gpuType")
+    else:
+        assert "accelerator" not in metadata, "only chapters that train CNNs ask for a GPU"

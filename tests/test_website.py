@@ -1,0 +1,203 @@
+"""The website as a reader meets it: every page opened in headless Chromium.
+
+Needs Debian's ``chromium`` and ``chromium-driver`` (``make test`` installs
+them where it can); without them every test here is skipped with the reason.
+Screenshots of the landing page and of one chapter, in light and dark mode,
+are saved to ``_build/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import re
+import shutil
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+from urllib.request import urlopen
+
+import pytest
+
+from dlbook.links import Repository
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+SCREENSHOT_CHAPTER = "inception"
+PROSE_PAGES = ["book/intro", "book/running", "book/glossary", "book/references"]
+
+
+def _find(*names: str) -> str | None:
+    return next((path for name in names if (path := shutil.which(name))), None)
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = _find("chromium", "chromium-browser", "google-chrome")
+    driver_path = _find("chromedriver", "chromium.chromedriver")
+    if not (chromium and driver_path):
+        pytest.skip("no headless Chromium here: install Debian's chromium and chromium-driver "
+                    "(`make browser`, needs root and the Debian archive)")
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu",
+                     "--disable-dev-shm-usage", "--window-size=1280,900",
+                     "--hide-scrollbars"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+def _local(url: str, server: str) -> bool:
+    return url.startswith(server)
+
+
+def open_page(driver, server: str, path: str) -> list[str]:
+    """Load ``path`` and return the console errors it caused on this site.
+
+    The book's machines have no network: requests to other hosts (the Colab
+    badge image, MathJax from its CDN) fail here and are not the site's errors.
+    """
+    driver.get_log("browser")
+    driver.get(urljoin(server, path))
+    for _ in range(100):
+        if driver.execute_script("return document.readyState") == "complete":
+            break
+        time.sleep(0.1)
+    time.sleep(0.3)
+    errors = []
+    for entry in driver.get_log("browser"):
+        if entry["level"] != "SEVERE":
+            continue
+        urls = re.findall(r"https?://[^\s\"']+", entry["message"])
+        if urls and not any(_local(url, server) for url in urls):
+            continue
+        errors.append(entry["message"])
+    return errors
+
+
+def images(driver) -> list[dict]:
+    return driver.execute_script("""
+        return Array.from(document.images).map(img => ({
+            src: img.currentSrc || img.src, alt: img.getAttribute('alt'),
+            loaded: img.complete && img.naturalWidth > 0,
+            inOutput: img.closest('.cell_output') !== null}));
+    """)
+
+
+ALL_PAGES = PROSE_PAGES + [f"notebooks/{p.stem}" for p in NOTEBOOKS]
+
+
+@pytest.mark.parametrize("page", ALL_PAGES)
+def test_page_loads_cleanly_with_described_images(browser, server, page):
+    errors = open_page(browser, server, f"{page}.html")
+    assert errors == [], f"console errors on {page}: {errors}"
+    title = browser.execute_script(
+        "const h = document.querySelector('main h1, article h1'); return h ? h.textContent : ''")
+    assert title.strip(), "the page has a title"
+    for image in images(browser):
+        assert image["alt"] and image["alt"].strip(), f"{page}: image {image['src']} has no alt text"
+        if _local(image["src"], server):
+            assert image["loaded"], f"{page}: image {image['src']} does not load"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_page_shows_outputs_colab_and_download(browser, server, path):
+    import nbformat
+
+    from dlbook.plotting import FIGURE_MIME_TYPES
+
+    open_page(browser, server, f"notebooks/{path.stem}.html")
+    notebook = nbformat.read(path, as_version=4)
+    figures = sum(any(m in o.get("data", {}) for m in FIGURE_MIME_TYPES)
+                  for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
+    shown = [i for i in images(browser) if i["inOutput"] and i["loaded"]]
+    assert len(shown) == figures, f"{len(shown)} of {figures} stored figures are visible"
+    outputs = browser.execute_script("return document.querySelectorAll('.cell_output').length")
+    assert outputs > 0, "no stored outputs on the page"
+
+    links = browser.execute_script(
+        "return Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
+    colab = Repository.from_config(ROOT / "_config.yml").colab_url(f"notebooks/{path.name}")
+    colab_links = {link for link in links if "colab.research.google.com/github" in link}
+    assert colab_links == {colab}, f"Colab links on the page: {colab_links}"
+
+    downloads = [link for link in links if link.endswith(f"_sources/notebooks/{path.name}")]
+    assert downloads, "no download link for the .ipynb"
+    with urlopen(downloads[0]) as response:  # noqa: S310 - our own local server
+        served = json.loads(response.read())
+    assert served["cells"] and served["nbformat"] == 4
+
+
+def test_internal_links_resolve(browser, server):
+    broken = []
+    for page in ALL_PAGES:
+        open_page(browser, server, f"{page}.html")
+        links = browser.execute_script(
+            "return Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
+        for link in {link.split("#")[0] for link in links if _local(link, server)}:
+            try:
+                with urlopen(link) as response:  # noqa: S310 - our own local server
+                    assert response.status == 200
+            except Exception as error:  # noqa: BLE001 - report every broken link at once
+                broken.append(f"{page} → {urlparse(link).path}: {error}")
+    assert broken == []
+
+
+def test_search_finds_a_known_term(browser, server):
+    open_page(browser, server, "search.html?q=Hyperband")
+    for _ in range(100):
+        results = browser.execute_script(
+            "return Array.from(document.querySelectorAll('#search-results li a'))"
+            ".map(a => a.getAttribute('href'))")
+        if results:
+            break
+        time.sleep(0.1)
+    assert any("keras-tuner" in href for href in results), results
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.mark.parametrize("page", ["book/intro", f"notebooks/{SCREENSHOT_CHAPTER}"])
+def test_screenshots_in_light_and_dark_mode(browser, server, page, mode):
+    open_page(browser, server, f"{page}.html")
+    browser.execute_script(
+        "localStorage.setItem('mode', arguments[0]); localStorage.setItem('theme', arguments[0]);"
+        "document.documentElement.dataset.mode = arguments[0];"
+        "document.documentElement.dataset.theme = arguments[0];", mode)
+    browser.refresh()
+    time.sleep(0.5)
+    assert browser.execute_script("return document.documentElement.dataset.theme") == mode
+    shown = ".cell_output img" if page.startswith("notebooks/") else ".sd-card"
+    browser.execute_script(
+        "document.querySelector(arguments[0]).scrollIntoView({block: 'start'})", shown)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    target = SCREENSHOTS / f"{page.split('/')[-1]}-{mode}.png"
+    assert browser.save_screenshot(str(target)) and target.stat().st_size > 10_000
+    background = browser.execute_script(
+        "return getComputedStyle(document.body).backgroundColor")
+    channels = [int(v) for v in re.findall(r"\d+", background)[:3]]
+    assert (sum(channels) / 3 < 100) == (mode == "dark"), f"{mode} page background {background}"
