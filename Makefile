@@ -10,7 +10,7 @@ COLAB_STAMP := $(COLAB_VENV)/.installed
 COLAB_KERNEL := dlbook-colab
 NB ?= notebooks/*.ipynb
 
-.PHONY: setup colab-env browser book pdf test execute bench-inception clean
+.PHONY: setup colab-env browser book pdf test execute timings bench-inception clean
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,11 @@ test: setup colab-env browser
 # and store their outputs and provenance: `make execute NB=notebooks/conv-backprop.ipynb`.
 execute: setup
 	$(BIN)/python -m dlbook.execute $(NB)
+
+# Time every notebook in the quick profile (what CI runs) without touching its stored
+# outputs; the landing page shows these times next to the stored profile's.
+timings: setup
+	DLBOOK_PROFILE=quick $(BIN)/python -m dlbook.execute --time-only $(NB)
 
 # Benchmark (not a test): our Inception net vs the write-ups' model at equal wall time
 # on the real CIFAR-10, in the cpu profile unless DLBOOK_PROFILE says otherwise.

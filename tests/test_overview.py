@@ -47,3 +47,46 @@ def test_generate_cards_thumbnails_and_zip(tmp_path):
 def test_toc_parts_are_named():
     parts = {part for part, _ in overview.toc_chapters(ROOT)}
     assert all(part.startswith("Assignment") for part in parts)
+
+
+def timed_notebook(timings: dict, provenance_profile: str | None = "cpu"):
+    """A one-cell notebook with the given ``dlbook.timings`` (values: seconds, or (seconds, code hash))."""
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from dlbook.provenance import notebook_code_hash
+
+    notebook = new_notebook(cells=[new_code_cell("print(1)")])
+    code = notebook_code_hash(notebook)
+    entry = lambda seconds, sha=code: {"wall_time_s": seconds, "hardware": {"cpu": "Test CPU", "gpu": None},
+                                       "date": "2026-01-01 00:00 UTC", "code_sha256": sha}
+    notebook.metadata["dlbook"] = {"timings": {
+        name: entry(*value) if isinstance(value, tuple) else entry(value) for name, value in timings.items()}}
+    if provenance_profile:
+        notebook.metadata["dlbook"]["provenance"] = {"profile": provenance_profile, **entry(600.0)}
+    return notebook
+
+
+def test_current_timings_drop_stale_times_and_include_the_stored_run():
+    notebook = timed_notebook({"quick": 12.0, "gpu": (30.0, "an older code hash")})
+    found = overview.current_timings(notebook)
+    assert set(found) == {"quick", "cpu"}, "the gpu time was measured on other code"
+    assert found["cpu"]["wall_time_s"] == 600.0, "the stored run's provenance counts as its profile's time"
+    assert found["quick"]["wall_time_s"] == 12.0
+
+
+def test_timings_table_per_profile():
+    chapters = [
+        overview.Chapter("a", "Assignment 3", "A?", None, "cpu", 10.0, "Test CPU",
+                         {"quick": {"wall_time_s": 12.0, "hardware": {"cpu": "Test CPU"}},
+                          "cpu": {"wall_time_s": 600.0, "hardware": {"cpu": "Test CPU"}}}),
+        overview.Chapter("b", "Assignment 3", "B?", None, "cpu", 0.1, "Test CPU",
+                         {"quick": {"wall_time_s": 150.0, "hardware": {"cpu": "Test CPU"}},
+                          "cpu": {"wall_time_s": 6.0, "hardware": {"cpu": "Test CPU"}},
+                          "gpu": {"wall_time_s": 3.0, "hardware": {"cpu": "Host", "gpu": "Test GPU"}}}),
+    ]
+    table = overview.timings_table(chapters)
+    assert "| chapter | `quick` | `cpu` | `gpu` |" in table
+    assert "| {doc}`a <../notebooks/a>` | 12 s | 10.0 min (stored) | not measured |" in table
+    assert "| {doc}`b <../notebooks/b>` | 2.5 min | 6 s (stored) | 3 s |" in table
+    assert "| **total** | **2.7 min** | **10.1 min** | — |" in table, "no gpu total while a chapter lacks one"
+    assert "`gpu`: Test GPU" in table and "`quick`: Test CPU" in table

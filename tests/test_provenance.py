@@ -76,6 +76,28 @@ def test_executor_stores_outputs_and_provenance(tmp_path, monkeypatch):
     assert rec["code_sha256"] == provenance.notebook_code_hash(notebook)
     assert rec["profile"] == "quick" and rec["notebook"] == "tiny"
     assert rec["execution_wall_time_s"] >= rec["wall_time_s"] >= 0
+    assert notebook.metadata["dlbook"]["timings"] == {"quick": execute.timing_of(rec)}
+
+
+def test_time_only_records_the_time_and_keeps_outputs(tmp_path, monkeypatch):
+    path = tmp_path / "tiny.ipynb"
+    write_notebook(path)
+    monkeypatch.setenv("DLBOOK_PROFILE", "quick")
+    assert execute.main(["--allow-quick", str(path)]) == 0
+    stored = nbformat.read(path, as_version=4)
+    stored.metadata["dlbook"]["timings"]["cpu"] = {"wall_time_s": 99.0, "hardware": {}, "date": "d", "code_sha256": "c"}
+    stored.cells[1].outputs[0]["text"] = "the stored output\n"
+    nbformat.write(stored, path)
+
+    assert execute.main(["--time-only", str(path)]) == 0, "quick is allowed when only timing"
+    timed = nbformat.read(path, as_version=4)
+    assert timed.cells[1].outputs[0]["text"] == "the stored output\n", "outputs are kept"
+    assert timed.metadata["dlbook"]["provenance"] == stored.metadata["dlbook"]["provenance"]
+    timings = timed.metadata["dlbook"]["timings"]
+    assert timings["cpu"]["wall_time_s"] == 99.0, "other profiles' timings are kept"
+    assert timings["quick"]["code_sha256"] == provenance.notebook_code_hash(timed)
+    assert timings["quick"]["date"] >= stored.metadata["dlbook"]["timings"]["quick"]["date"]
+    assert set(timings["quick"]) == set(execute.TIMING_KEYS)
 
 
 def test_executor_refuses_quick_for_stored_outputs(tmp_path, monkeypatch):

@@ -10,6 +10,12 @@ the stored outputs of the book must come from a real-data profile, so
 record written by the notebook's last cell, with the hash of its code
 cells, is stored in the notebook metadata under ``dlbook.provenance``. The
 notebook file is replaced only after a successful run.
+
+Every run also records how long the notebook took in its profile under
+``dlbook.timings.<profile>`` (wall time, hardware, date, code hash), which the
+landing page shows per profile. ``--time-only`` runs a notebook just for that
+record: its stored outputs and provenance stay as they are, so it accepts the
+``quick`` profile (``make timings`` times every notebook in ``quick``).
 """
 
 from __future__ import annotations
@@ -29,8 +35,20 @@ from dlbook.profiles import current_profile
 from dlbook.provenance import CODE_HASH_VAR, PROVENANCE_FILE_VAR, notebook_code_hash
 
 
-def execute_notebook(path: Path, *, timeout: int = 3600) -> dict:
-    """Execute ``path`` in place and return the provenance stored in it."""
+TIMING_KEYS = ("wall_time_s", "hardware", "date", "code_sha256")
+
+
+def timing_of(record: dict) -> dict:
+    """The part of a provenance record that says how long a run took, where and when."""
+    return {key: record[key] for key in TIMING_KEYS}
+
+
+def execute_notebook(path: Path, *, timeout: int = 3600, time_only: bool = False) -> dict:
+    """Execute ``path`` and return its provenance record.
+
+    Normally the outputs and the record are stored in ``path``; with
+    ``time_only`` only ``dlbook.timings.<profile>`` is written there.
+    """
     notebook = nbformat.read(path, as_version=4)
     code_sha = notebook_code_hash(notebook)
     with tempfile.TemporaryDirectory(prefix="dlbook-execute-") as tmp:
@@ -59,7 +77,11 @@ def execute_notebook(path: Path, *, timeout: int = 3600) -> dict:
         record = json.loads(record_file.read_text(encoding="utf-8"))
     record["code_sha256"] = code_sha
     record["execution_wall_time_s"] = round(elapsed, 1)
-    notebook.metadata.setdefault("dlbook", {})["provenance"] = record
+    if time_only:
+        notebook = nbformat.read(path, as_version=4)
+    else:
+        notebook.metadata.setdefault("dlbook", {})["provenance"] = record
+    notebook.metadata.setdefault("dlbook", {}).setdefault("timings", {})[record["profile"]] = timing_of(record)
     with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".ipynb", delete=False, encoding="utf-8") as out:
         nbformat.write(notebook, out)
     os.replace(out.name, path)
@@ -71,13 +93,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument("--timeout", type=int, default=3600, help="seconds allowed per cell")
     parser.add_argument("--allow-quick", action="store_true", help="allow the quick profile (for testing the executor)")
+    parser.add_argument("--time-only", action="store_true",
+                        help="only record how long each notebook takes (dlbook.timings); keep its outputs")
     args = parser.parse_args(argv)
     profile = current_profile()
-    if not profile.real_data and not args.allow_quick:
+    if not profile.real_data and not (args.allow_quick or args.time_only):
         parser.error("the book's stored outputs come from a real-data profile; set DLBOOK_PROFILE=cpu or gpu")
     for path in args.notebooks:
-        print(f"executing {path} in the {profile.name} profile ...", flush=True)
-        record = execute_notebook(path, timeout=args.timeout)
+        print(f"{'timing' if args.time_only else 'executing'} {path} in the {profile.name} profile ...", flush=True)
+        record = execute_notebook(path, timeout=args.timeout, time_only=args.time_only)
         print(f"  done in {record['execution_wall_time_s']} s (code {record['code_sha256'][:12]})", flush=True)
     return 0
 
