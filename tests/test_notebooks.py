@@ -129,10 +129,44 @@ def test_provenance_is_present_real_and_fresh(notebook_path):
     )
 
 
-def test_answer_is_boxed(notebook_path):
-    boxes = [cell for cell in load(notebook_path).cells
-             if cell.cell_type == "markdown" and re.search(r"^:::\{admonition\} Answer", cell.source, re.M)]
-    assert boxes, "the answer to the question sits in an `:::{admonition} Answer` box"
+def test_quick_timing_is_recorded_and_fresh(notebook_path):
+    """The landing page shows how long each chapter takes in CI's profile; `make timings` measures it."""
+    notebook = load(notebook_path)
+    timing = notebook.metadata.get("dlbook", {}).get("timings", {}).get("quick")
+    assert timing, f"no quick-profile time: run `make timings NB={notebook_path.relative_to(ROOT)}`"
+    assert timing["code_sha256"] == notebook_code_hash(notebook), (
+        f"{notebook_path.name}: its quick-profile time was measured on older code; "
+        f"run `make timings NB={notebook_path.relative_to(ROOT)}`")
+    assert 0 < timing["wall_time_s"] < 300, "a quick-profile chapter takes seconds to minutes"
+
+
+ANSWER_BOX = re.compile(r"^:::\{admonition\} (Answer[^\n]*)\n(.*?)^:::$", re.M | re.S)
+
+
+def answer_boxes(notebook) -> list[tuple[str, str]]:
+    """``(title, body)`` of every `:::{admonition} Answer...` box in the notebook's Markdown."""
+    return [match.groups() for cell in notebook.cells if cell.cell_type == "markdown"
+            for match in ANSWER_BOX.finditer(cell.source)]
+
+
+def test_each_sub_question_has_an_answer_box(notebook_path):
+    titles = [title for title, _ in answer_boxes(load(notebook_path))]
+    assert len(titles) >= 2, "one `:::{admonition} Answer: <sub-question>` box per sub-question"
+    assert all(re.match(r"Answer( to \(|: )\S", title) for title in titles), (
+        f"each box names its sub-question (`Answer: ...` or `Answer to (a)`): {titles}")
+    assert len(set(titles)) == len(titles), f"two boxes with the same title: {titles}"
+
+
+def test_percentages_in_answers_are_stored_outputs(notebook_path):
+    """An answer quotes measured percentages only as the notebook's own cells printed them."""
+    notebook = load(notebook_path)
+    printed = "\n".join(
+        "".join(output.get("text", "")) + "".join(output.get("data", {}).get("text/markdown", ""))
+        + "".join(output.get("data", {}).get("text/plain", ""))
+        for cell in code_cells(notebook) for output in cell.outputs)
+    for title, body in answer_boxes(notebook):
+        for number in re.findall(r"\d+\.\d+%", body):
+            assert number in printed, f"{title!r} quotes {number}, which no stored output shows"
 
 
 def test_stored_figures_are_opaque(notebook_path):
