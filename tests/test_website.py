@@ -13,6 +13,7 @@ import http.server
 import json
 import re
 import shutil
+import sys
 import threading
 import time
 from pathlib import Path
@@ -37,11 +38,18 @@ def _find(*names: str) -> str | None:
 @pytest.fixture(scope="module")
 def server(site):
     handler = functools.partial(_QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd = _QuietServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/"
     httpd.shutdown()
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # the browser dropped a connection it no longer needed (a cancelled download)
+        super().handle_error(request, client_address)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -80,7 +88,7 @@ def open_page(driver, server: str, path: str) -> list[str]:
     """Load ``path`` and return the console errors it caused on this site.
 
     The book's machines have no network: requests to other hosts (the Colab
-    badge image, MathJax from its CDN) fail here and are not the site's errors.
+    badge image, Thebe's script) fail here and are not the site's errors.
     """
     driver.get_log("browser")
     driver.get(urljoin(server, path))
@@ -151,6 +159,34 @@ def test_notebook_page_shows_outputs_colab_and_download(browser, server, path):
     with urlopen(downloads[0]) as response:  # noqa: S310 - our own local server
         served = json.loads(response.read())
     assert served["cells"] and served["nbformat"] == 4
+
+
+WITH_FORMULAS = {"notebooks/conv-backprop", "notebooks/parameter-counts", "notebooks/image-filters"}
+
+
+@pytest.mark.parametrize("page", ALL_PAGES)
+def test_formulas_are_typeset_without_network(browser, server, page):
+    """MathJax is served by the site itself (book/_ext/offline_mathjax.py), so formulas render offline."""
+    open_page(browser, server, f"{page}.html")
+    if not browser.execute_script("return document.querySelectorAll('.math').length"):
+        assert page not in WITH_FORMULAS, f"{page} shows no formulas"
+        return
+    script = browser.execute_script(
+        "const s = Array.from(document.scripts).find(s => s.src.includes('tex-chtml')); return s ? s.src : ''")
+    assert _local(script, server), f"MathJax must come from this site, not {script or 'nowhere'}"
+    done = browser.execute_async_script(
+        "const finish = arguments[arguments.length - 1];"
+        "const wait = () => window.MathJax && MathJax.startup && MathJax.startup.promise"
+        "  ? MathJax.startup.promise.then(() => finish(true), () => finish(false)) : setTimeout(wait, 100);"
+        "wait();")
+    assert done, "MathJax did not finish"
+    counts = browser.execute_script(
+        "const math = Array.from(document.querySelectorAll('.math'));"
+        "return [math.length, math.filter(m => m.querySelector('mjx-container')).length,"
+        "        math.filter(m => m.querySelector('mjx-merror')).length];")
+    total, typeset, failed = counts
+    assert typeset == total, f"{typeset} of {total} formulas typeset"
+    assert failed == 0, f"{failed} formulas have TeX errors"
 
 
 def test_internal_links_resolve(browser, server):

@@ -15,7 +15,9 @@ def _drop_repeated_scripts(app, pagename, templatename, context, doctree):
         if key not in seen:
             seen.add(key)
             unique.append(script)
-    context["script_files"] = unique
+    # In place: the list is the builder's own, and handlers that run later (MathJax's, on
+    # pages with formulas) still add their scripts to it. A new list would lose them.
+    context.get("script_files", [])[:] = unique
 
 
 def setup(app):
