@@ -71,3 +71,36 @@ def test_glossary_defines_terms(site):
     glossary = (site / "book" / "glossary.html").read_text(encoding="utf-8")
     for term in ("Hyperband", "Receptive field", "Stride", "Validation split"):
         assert f'id="term-{term.replace(" ", "-")}"' in glossary, term
+
+
+def glossary_terms() -> list[str]:
+    block = (ROOT / "book" / "glossary.md").read_text(encoding="utf-8").split("```{glossary}")[1].split("```")[0]
+    return [line for line in block.splitlines() if line and not line.startswith(" ")]
+
+
+TERM_ROLE = re.compile(r"\{term\}`([^`<]*?)(?: <([^>]*)>)?`")
+
+
+def linked_terms(path: Path) -> list[str]:
+    """Glossary terms a chapter links with MyST's {term} role (its target, not its text)."""
+    notebook = nbformat.read(path, as_version=4)
+    return [match.group(2) or match.group(1) for cell in notebook.cells if cell.cell_type == "markdown"
+            for match in TERM_ROLE.finditer(cell.source)]
+
+
+def test_chapters_link_the_glossary():
+    terms = set(glossary_terms())
+    assert len(terms) >= 30
+    used = set()
+    for path in NOTEBOOKS:
+        linked = linked_terms(path)
+        assert len(linked) >= 4, f"{path.stem} links only {linked} to the glossary"
+        assert set(linked) <= terms, f"{path.stem} links terms the glossary lacks: {set(linked) - terms}"
+        assert len(linked) == len(set(linked)), f"{path.stem}: link a term once, at its first use"
+        used |= set(linked)
+    assert terms == used, f"glossary terms no chapter links (drop them or link their use): {terms - used}"
+
+
+def test_glossary_links_render(site):
+    page = (site / "notebooks" / "keras-tuner.html").read_text(encoding="utf-8")
+    assert re.search(r'<a class="reference internal" href="../book/glossary.html#term-Hyperband">', page)
