@@ -36,13 +36,14 @@ book: setup
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "The website is in _build/html/index.html"
 
-# The whole book as one PDF, offline: a single-page HTML build printed by headless Chromium.
+# The whole book as one PDF, offline: a single-page HTML build printed by headless Chromium
+# once every figure has loaded and MathJax has typeset every formula (src/dlbook/pdf.py).
 pdf: setup browser
 	$(BIN)/python -m dlbook.overview
 	$(BIN)/jupyter-book build . --builder singlehtml -W -n --keep-going
-	chromium --headless=new --no-sandbox --disable-gpu --no-pdf-header-footer --virtual-time-budget=30000 \
-	  --print-to-pdf=_build/book.pdf file://$(CURDIR)/_build/singlehtml/book/intro.html 2>/dev/null
-	@echo "The PDF is _build/book.pdf"
+	@# The single page is written to book/intro.html but its links are relative to the build's root.
+	cp _build/singlehtml/book/intro.html _build/singlehtml/book.html
+	$(BIN)/python -m dlbook.pdf --site _build/singlehtml --page book.html --out _build/book.pdf
 
 # Headless Chromium for the website tests (tests/test_website.py), from Debian's archive.
 # Where it cannot be installed (not root, no apt-get), those tests are skipped and say why.
