@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dlbook import pdf
+from dlbook import browser, pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 # A 1×1 red PNG.
@@ -20,8 +20,8 @@ PIXEL = base64.b64decode(
 @pytest.fixture(scope="module")
 def chromium():
     try:
-        return pdf.find_chromium()
-    except pdf.PdfError as error:
+        return browser.find_chromium()
+    except browser.NoChromiumError as error:
         pytest.skip(str(error))
 
 

@@ -8,13 +8,8 @@ are saved to ``_build/screenshots/``.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import re
-import shutil
-import sys
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
@@ -22,6 +17,7 @@ from urllib.request import urlopen
 
 import pytest
 
+from dlbook.browser import NoChromiumError, headless_chromium, serve
 from dlbook.links import Repository
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,50 +27,18 @@ SCREENSHOT_CHAPTER = "inception"
 PROSE_PAGES = ["book/intro", "book/running", "book/glossary", "book/references"]
 
 
-def _find(*names: str) -> str | None:
-    return next((path for name in names if (path := shutil.which(name))), None)
-
-
 @pytest.fixture(scope="module")
 def server(site):
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    httpd = _QuietServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-
-
-class _QuietServer(http.server.ThreadingHTTPServer):
-    def handle_error(self, request, client_address):
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            return  # the browser dropped a connection it no longer needed (a cancelled download)
-        super().handle_error(request, client_address)
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
-        pass
+    with serve(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    chromium = _find("chromium", "chromium-browser", "google-chrome")
-    driver_path = _find("chromedriver", "chromium.chromedriver")
-    if not (chromium and driver_path):
-        pytest.skip("no headless Chromium here: install Debian's chromium and chromium-driver "
-                    "(`make browser`, needs root and the Debian archive)")
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                     "--disable-dev-shm-usage", "--window-size=1280,900",
-                     "--hide-scrollbars"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    try:
+        driver = headless_chromium(("--window-size=1280,900", "--hide-scrollbars"), console_log=True)
+    except NoChromiumError as error:
+        pytest.skip(str(error))
     driver.set_page_load_timeout(60)
     yield driver
     driver.quit()

@@ -32,15 +32,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from dlbook.profiles import current_profile
-from dlbook.provenance import CODE_HASH_VAR, PROVENANCE_FILE_VAR, notebook_code_hash
-
-
-TIMING_KEYS = ("wall_time_s", "hardware", "date", "code_sha256")
-
-
-def timing_of(record: dict) -> dict:
-    """The part of a provenance record that says how long a run took, where and when."""
-    return {key: record[key] for key in TIMING_KEYS}
+from dlbook.provenance import CODE_HASH_VAR, PROVENANCE_FILE_VAR, notebook_code_hash, timing_of
 
 
 def execute_notebook(path: Path, *, timeout: int = 3600, time_only: bool = False) -> dict:

@@ -32,7 +32,7 @@ import yaml
 
 from dlbook.plotting import FIGURE_MIME_TYPES
 from dlbook.profiles import PROFILES
-from dlbook.provenance import notebook_code_hash
+from dlbook.provenance import notebook_code_hash, timing_of
 
 GENERATED = Path("book") / "_generated"
 PROFILE_NAMES = tuple(PROFILES)  # quick, cpu, gpu: the table's columns
@@ -67,7 +67,7 @@ def current_timings(notebook) -> dict:
     found = dict(meta.get("timings", {}))
     record = meta.get("provenance")
     if record:
-        found[record["profile"]] = {key: record.get(key) for key in ("wall_time_s", "hardware", "date", "code_sha256")}
+        found[record["profile"]] = timing_of(record)
     code = notebook_code_hash(notebook)
     return {profile: timing for profile, timing in found.items() if timing.get("code_sha256") == code}
 

@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import argparse
 import base64
-import functools
-import http.server
 import os
 import re
-import shutil
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from dlbook.browser import NoChromiumError, headless_chromium, serve
 
 PRINT_CSS = "a.headerlink, .headerlink { display: none !important; }"
 
@@ -41,25 +39,6 @@ class PdfError(RuntimeError):
     """The page could not be printed completely."""
 
 
-def find_chromium() -> tuple[str, str]:
-    """Paths of Chromium and its driver, or a clear error saying how to get them."""
-    browser = next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
-    driver = next(filter(None, map(shutil.which, ("chromedriver", "chromium.chromedriver"))), None)
-    if not (browser and driver):
-        raise PdfError("no headless Chromium: install Debian's chromium and chromium-driver (`make browser`)")
-    return browser, driver
-
-
-class _Server(http.server.ThreadingHTTPServer):
-    def handle_error(self, request, client_address):
-        pass  # a dropped connection of the browser is not the build's problem
-
-
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
-        pass
-
-
 def _wait(driver, script: str, what: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while not driver.execute_script(script):
@@ -68,56 +47,55 @@ def _wait(driver, script: str, what: str, timeout: float) -> None:
         time.sleep(0.2)
 
 
+def _render(driver, url: str, timeout: float) -> tuple[dict, int, int]:
+    """Load ``url`` with every image and formula rendered; Chromium's PDF, image and formula counts."""
+    driver.set_page_load_timeout(timeout)
+    driver.get(url)
+    driver.execute_script(
+        "document.querySelectorAll('img[loading]').forEach(img => img.loading = 'eager');"
+        "const style = document.createElement('style'); style.textContent = arguments[0];"
+        "document.head.appendChild(style);", PRINT_CSS)
+    _wait(driver, "return Array.from(document.images).every(img => img.complete)", "the images", timeout)
+    # Only the book's own images count: other hosts (the Colab badge) are out of reach offline.
+    broken = driver.execute_script(
+        "return Array.from(document.images)"
+        ".filter(img => img.src.startsWith(location.origin) && img.naturalWidth === 0)"
+        ".map(img => img.getAttribute('src'))")
+    if broken:
+        raise PdfError(f"{len(broken)} images do not load, e.g. {broken[:3]}")
+    formulas = driver.execute_script("return document.querySelectorAll('.math').length")
+    if formulas:
+        _wait(driver, "return !!(window.MathJax && MathJax.startup && MathJax.startup.promise)",
+              "MathJax to start", timeout)
+        driver.set_script_timeout(timeout)
+        driver.execute_async_script(
+            "const done = arguments[arguments.length - 1]; MathJax.startup.promise.then(done, done);")
+        typeset = driver.execute_script(
+            "return Array.from(document.querySelectorAll('.math'))"
+            ".filter(m => m.querySelector('mjx-container') && !m.querySelector('mjx-merror')).length")
+        if typeset != formulas:
+            raise PdfError(f"only {typeset} of {formulas} formulas were typeset")
+    images = driver.execute_script(
+        "return Array.from(document.images).filter(img => img.src.startsWith(location.origin)).length")
+    printed = driver.execute_cdp_cmd("Page.printToPDF", {
+        "printBackground": True, "preferCSSPageSize": True,
+        "displayHeaderFooter": False, "marginTop": 0.5, "marginBottom": 0.5})
+    return printed, images, formulas
+
+
 def print_pdf(site: Path, page: str, out: Path, *, timeout: float = 120) -> PrintedBook:
     """Print ``site/page`` to ``out`` with every image and formula rendered."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    browser, driver_path = find_chromium()
     if not (site / page).is_file():
         raise PdfError(f"{site / page} does not exist: build the single-page HTML first (`make pdf` does)")
-    httpd = _Server(("127.0.0.1", 0), functools.partial(_Handler, directory=str(site)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    options = webdriver.ChromeOptions()
-    options.binary_location = browser
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
     try:
-        driver.set_page_load_timeout(timeout)
-        driver.get(f"http://127.0.0.1:{httpd.server_address[1]}/{page}")
-        driver.execute_script(
-            "document.querySelectorAll('img[loading]').forEach(img => img.loading = 'eager');"
-            "const style = document.createElement('style'); style.textContent = arguments[0];"
-            "document.head.appendChild(style);", PRINT_CSS)
-        _wait(driver, "return Array.from(document.images).every(img => img.complete)", "the images", timeout)
-        # Only the book's own images count: other hosts (the Colab badge) are out of reach offline.
-        broken = driver.execute_script(
-            "return Array.from(document.images)"
-            ".filter(img => img.src.startsWith(location.origin) && img.naturalWidth === 0)"
-            ".map(img => img.getAttribute('src'))")
-        if broken:
-            raise PdfError(f"{len(broken)} images do not load, e.g. {broken[:3]}")
-        formulas = driver.execute_script("return document.querySelectorAll('.math').length")
-        if formulas:
-            _wait(driver, "return !!(window.MathJax && MathJax.startup && MathJax.startup.promise)",
-                  "MathJax to start", timeout)
-            driver.set_script_timeout(timeout)
-            driver.execute_async_script(
-                "const done = arguments[arguments.length - 1]; MathJax.startup.promise.then(done, done);")
-            typeset = driver.execute_script(
-                "return Array.from(document.querySelectorAll('.math'))"
-                ".filter(m => m.querySelector('mjx-container') && !m.querySelector('mjx-merror')).length")
-            if typeset != formulas:
-                raise PdfError(f"only {typeset} of {formulas} formulas were typeset")
-        images = driver.execute_script(
-            "return Array.from(document.images).filter(img => img.src.startsWith(location.origin)).length")
-        printed = driver.execute_cdp_cmd("Page.printToPDF", {
-            "printBackground": True, "preferCSSPageSize": True,
-            "displayHeaderFooter": False, "marginTop": 0.5, "marginBottom": 0.5})
-    finally:
-        driver.quit()
-        httpd.shutdown()
+        driver = headless_chromium()
+    except NoChromiumError as error:
+        raise PdfError(str(error)) from None
+    with serve(site) as base:
+        try:
+            printed, images, formulas = _render(driver, base + page, timeout)
+        finally:
+            driver.quit()
     content = base64.b64decode(printed["data"])
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=out.parent, suffix=".pdf", delete=False) as partial:

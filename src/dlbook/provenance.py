@@ -24,6 +24,8 @@ from dlbook.display import markdown_table, show_markdown
 PROVENANCE_FILE_VAR = "DLBOOK_PROVENANCE_FILE"
 CODE_HASH_VAR = "DLBOOK_CODE_SHA256"
 
+TIMING_KEYS = ("wall_time_s", "hardware", "date", "code_sha256")
+
 _state: dict[str, Any] = {"notebook": None, "started": None, "profile": None, "data": {}}
 
 
@@ -72,6 +74,11 @@ def record() -> dict[str, Any]:
         "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "code_sha256": os.environ.get(CODE_HASH_VAR) or None,
     }
+
+
+def timing_of(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of a provenance record that says how long a run took, where, when and on which code."""
+    return {key: record.get(key) for key in TIMING_KEYS}
 
 
 def format_record(rec: Mapping[str, Any]) -> str:
