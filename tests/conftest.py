@@ -24,8 +24,8 @@ def repo_root() -> Path:
 def site(tmp_path_factory) -> Path:
     """The website, built as `make book` builds it (generated pages first), in a temporary folder."""
     out = tmp_path_factory.mktemp("book")
-    generated = subprocess.run([sys.executable, "-m", "dlbook.overview", "--book-root", str(ROOT)],
-                               capture_output=True, text=True, timeout=300)
+    generated = subprocess.run([sys.executable, "-m", "booktools.overview", "--book-root", str(ROOT)],
+                               capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert generated.returncode == 0, generated.stderr[-4000:]
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     result = subprocess.run(

@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from dlbook.links import Repository
+from booktools.links import Repository
 from dlbook.plotting import FIGURE_MIME_TYPES
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,4 +1,4 @@
-"""dlbook.browser: the local server the website tests and `make pdf` open in Chromium."""
+"""booktools.browser: the local server the website tests and `make pdf` open in Chromium."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from urllib.request import urlopen
 
 import pytest
 
-from dlbook import browser
+from booktools import browser
 
 
 def test_serve_a_folder_then_stop(tmp_path):

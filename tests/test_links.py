@@ -5,7 +5,7 @@ from __future__ import annotations
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from dlbook.links import Repository, check_notebook
+from booktools.links import Repository, check_notebook
 
 REPO = Repository("https://github.com/org/book", "main", "")
 

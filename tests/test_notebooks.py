@@ -9,9 +9,9 @@ import nbformat
 import pytest
 import yaml
 
-from dlbook.links import Repository, check_notebook
+from booktools.links import Repository, check_notebook
 from dlbook.plotting import FIGURE_MIME_TYPES
-from dlbook.provenance import notebook_code_hash
+from booktools.freshness import stale_because
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -123,10 +123,12 @@ def test_provenance_is_present_real_and_fresh(notebook_path):
     assert record, "no provenance: run `make execute NB=...`"
     assert record["profile"] in REAL_PROFILES, "stored outputs must come from a real-data profile"
     assert record["notebook"] == notebook_path.stem
+    assert record.get("seed_offset") == 0, "stored outputs use the seeds written in the notebook"
     assert {"data", "hardware", "versions", "wall_time_s", "date"} <= record.keys()
-    assert record["code_sha256"] == notebook_code_hash(notebook), (
-        f"{notebook_path.name}: the stored outputs come from older code; run `make execute NB={notebook_path.relative_to(ROOT)}`"
-    )
+    stale = stale_because(record, notebook)
+    assert not stale, (
+        f"{notebook_path.name}: the stored outputs come from older source ({'; '.join(stale)}); "
+        f"run `make execute NB={notebook_path.relative_to(ROOT)}`")
 
 
 def test_quick_timing_is_recorded_and_fresh(notebook_path):
@@ -134,8 +136,9 @@ def test_quick_timing_is_recorded_and_fresh(notebook_path):
     notebook = load(notebook_path)
     timing = notebook.metadata.get("dlbook", {}).get("timings", {}).get("quick")
     assert timing, f"no quick-profile time: run `make timings NB={notebook_path.relative_to(ROOT)}`"
-    assert timing["code_sha256"] == notebook_code_hash(notebook), (
-        f"{notebook_path.name}: its quick-profile time was measured on older code; "
+    stale = stale_because(timing, notebook)
+    assert not stale, (
+        f"{notebook_path.name}: its quick-profile time was measured on older source ({'; '.join(stale)}); "
         f"run `make timings NB={notebook_path.relative_to(ROOT)}`")
     assert 0 < timing["wall_time_s"] < 300, "a quick-profile chapter takes seconds to minutes"
 

@@ -1,4 +1,4 @@
-"""dlbook.overview: the landing page's chapter cards and the notebooks zip."""
+"""booktools.overview: the landing page's chapter cards and the notebooks zip."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 
-from dlbook import overview
+from booktools import overview
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,12 +53,13 @@ def timed_notebook(timings: dict, provenance_profile: str | None = "cpu"):
     """A one-cell notebook with the given ``dlbook.timings`` (values: seconds, or (seconds, code hash))."""
     from nbformat.v4 import new_code_cell, new_notebook
 
-    from dlbook.provenance import notebook_code_hash
+    from booktools.freshness import source_record
 
     notebook = new_notebook(cells=[new_code_cell("print(1)")])
-    code = notebook_code_hash(notebook)
-    entry = lambda seconds, sha=code: {"wall_time_s": seconds, "hardware": {"cpu": "Test CPU", "gpu": None},
-                                       "date": "2026-01-01 00:00 UTC", "code_sha256": sha}
+    source = source_record(notebook)
+    entry = lambda seconds, sha=source["code_sha256"]: {
+        "wall_time_s": seconds, "hardware": {"cpu": "Test CPU", "gpu": None}, "date": "2026-01-01 00:00 UTC",
+        "code_sha256": sha, "dlbook_sha256": source["dlbook_sha256"]}
     notebook.metadata["dlbook"] = {"timings": {
         name: entry(*value) if isinstance(value, tuple) else entry(value) for name, value in timings.items()}}
     if provenance_profile:

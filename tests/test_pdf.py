@@ -1,4 +1,4 @@
-"""dlbook.pdf: the printed book has every figure and every formula, or no PDF is written."""
+"""booktools.pdf: the printed book has every figure and every formula, or no PDF is written."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dlbook import browser, pdf
+from booktools import browser, pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 # A 1×1 red PNG.

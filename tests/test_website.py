@@ -17,8 +17,8 @@ from urllib.request import urlopen
 
 import pytest
 
-from dlbook.browser import NoChromiumError, headless_chromium, serve
-from dlbook.links import Repository
+from booktools.browser import NoChromiumError, headless_chromium, serve
+from booktools.links import Repository
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

@@ -6,46 +6,27 @@ shows the record (profile, data, hardware, versions, wall time, date, code
 hash) and, when ``make execute`` runs the notebook, also writes it to the
 file named by ``DLBOOK_PROVENANCE_FILE`` so that the executor can store it
 in the notebook's metadata. ``DLBOOK_CODE_SHA256`` carries the hash of the
-notebook's code cells (computed by the executor with :func:`code_hash`
-before the run) into the kernel.
+notebook's code cells, and ``DLBOOK_PACKAGE_SHA256`` that of the ``dlbook``
+modules it runs (both computed by the book's executor, ``booktools``, before
+the run), into the kernel.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import json
 import os
 import time
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 from dlbook.display import markdown_table, show_markdown
 
 PROVENANCE_FILE_VAR = "DLBOOK_PROVENANCE_FILE"
 CODE_HASH_VAR = "DLBOOK_CODE_SHA256"
+PACKAGE_HASH_VAR = "DLBOOK_PACKAGE_SHA256"
 
-TIMING_KEYS = ("wall_time_s", "hardware", "date", "code_sha256")
 
 _state: dict[str, Any] = {"notebook": None, "started": None, "profile": None, "data": {}}
-
-
-def code_hash(code_sources: Iterable[str]) -> str:
-    """SHA-256 of a notebook's code cells, insensitive to trailing whitespace."""
-    digest = hashlib.sha256()
-    for source in code_sources:
-        normalised = "\n".join(line.rstrip() for line in source.strip().splitlines())
-        digest.update(normalised.encode("utf-8"))
-        digest.update(b"\x1e")  # record separator between cells
-    return digest.hexdigest()
-
-
-def notebook_code_hash(notebook: Mapping[str, Any]) -> str:
-    """:func:`code_hash` of the code cells of a notebook (an nbformat dict)."""
-    return code_hash(
-        "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        for cell in notebook["cells"]
-        if cell["cell_type"] == "code"
-    )
 
 
 def begin(notebook: str, profile_name: str) -> None:
@@ -64,21 +45,20 @@ def record() -> dict[str, Any]:
 
     if _state["started"] is None:
         raise RuntimeError("dlbook.start(...) was not called in this kernel; call it in the setup cell.")
+    from dlbook.profiles import seed_offset
+
     return {
         "notebook": _state["notebook"],
         "profile": _state["profile"],
+        "seed_offset": seed_offset(),
         "data": dict(_state["data"]),
         "hardware": {"cpu": cpu_model(), "gpu": gpu_name()},
         "versions": versions(),
         "wall_time_s": round(time.perf_counter() - _state["started"], 1),
         "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "code_sha256": os.environ.get(CODE_HASH_VAR) or None,
+        "dlbook_sha256": os.environ.get(PACKAGE_HASH_VAR) or None,
     }
-
-
-def timing_of(record: Mapping[str, Any]) -> dict[str, Any]:
-    """The part of a provenance record that says how long a run took, where, when and on which code."""
-    return {key: record.get(key) for key in TIMING_KEYS}
 
 
 def format_record(rec: Mapping[str, Any]) -> str:
@@ -98,11 +78,15 @@ def format_record(rec: Mapping[str, Any]) -> str:
         ["data", data],
         ["hardware", rec["hardware"]["cpu"] + (f"; GPU: {rec['hardware']['gpu']}" if rec["hardware"]["gpu"] else "; no GPU")],
         ["versions", versions],
+        *([["seeds", f"offset by {rec['seed_offset']:+d} from the code's (DLBOOK_SEED_OFFSET)"]]
+          if rec.get("seed_offset") else []),
         ["wall time", f"{rec['wall_time_s']} s"],
         ["date", rec["date"]],
         ["code hash", f"`{code[:16]}`" if code else "not recorded (run through `make execute` to record it)"],
+        *([["dlbook source hash", f"`{rec['dlbook_sha256'][:16]}` (the dlbook modules this notebook runs)"]]
+          if rec.get("dlbook_sha256") else []),
     ]
-    return "**Provenance of these outputs**\n\n" + markdown_table(["", ""], rows)
+    return "**Provenance of these outputs**\n\n" + markdown_table(["record", "value"], rows)
 
 
 def show_provenance() -> None:

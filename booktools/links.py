@@ -1,8 +1,17 @@
 """Links to the repository, all derived from ``repository`` in ``_config.yml``.
 
 The notebooks carry two of them: the "Open in Colab" badge in the title
-cell and the pip source in the setup cell. ``python -m dlbook.links``
-checks every notebook against ``_config.yml``; ``--fix`` rewrites them.
+cell, and the pip source in the setup cell, which installs the *release* of
+``dlbook`` the stored outputs were made with: the tag ``v<version>`` of the
+version in ``pyproject.toml`` (see ``booktools.release``), not whatever the
+branch holds that day. The website's buttons derive from ``_config.yml``
+itself.
+
+    python -m booktools.links                       check every notebook
+    python -m booktools.links --fix                 rewrite what does not match
+    python -m booktools.links --set-repository OWNER/NAME
+                                                    point the book at its home, then fix
+    python -m booktools.links --expect OWNER/NAME   fail unless it points there already
 """
 
 from __future__ import annotations
@@ -15,9 +24,25 @@ from pathlib import Path
 
 import nbformat
 
+# The setup cell's pip source, "git+https://github.com/ORG/REPO@REF": where a reader's Colab
+# installs dlbook from. It changes when the book moves or is released, never what a cell computes
+# (booktools.freshness leaves it out of the code hash).
+PIP_SOURCE = re.compile(r'"git\+https://[^"@]+@[^"]+"')
+
 COLAB_BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 _BADGE = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\((?P<url>[^)]*)\)")
-_PIP_SOURCE = re.compile(r'"git\+https://[^"@]+@[^"]+"')
+
+
+GITHUB_PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$")
+_CONFIG_URL = re.compile(r"^(?P<indent>\s+)url:\s*\S+\s*$", re.M)
+
+
+def release_tag(book_root: Path) -> str:
+    """The tag of the release this checkout is: ``v`` and the version in ``pyproject.toml``."""
+    import tomllib
+
+    project = tomllib.loads((book_root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return f"v{project['version']}"
 
 
 @dataclass(frozen=True)
@@ -25,6 +50,7 @@ class Repository:
     url: str  # https://github.com/ORG/REPO
     branch: str
     path_to_book: str
+    release: str = "main"  # what the setup cells install: a release tag, v<version>
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "url", self.url.rstrip("/"))
@@ -35,7 +61,8 @@ class Repository:
         import yaml
 
         config = yaml.safe_load(config_path.read_text(encoding="utf-8"))["repository"]
-        return cls(config["url"], config.get("branch", "main"), config.get("path_to_book", "") or "")
+        return cls(config["url"], config.get("branch", "main"), config.get("path_to_book", "") or "",
+                   release_tag(config_path.parent))
 
     @property
     def github_path(self) -> str:
@@ -52,7 +79,24 @@ class Repository:
 
     @property
     def pip_source(self) -> str:
-        return f"git+{self.url}@{self.branch}"
+        return f"git+{self.url}@{self.release}"
+
+
+def set_repository(config_path: Path, github_path: str) -> str:
+    """Point ``repository.url`` in ``_config.yml`` at ``https://github.com/OWNER/NAME``; return it.
+
+    Only that line changes, so the file's comments and layout stay as they are.
+    """
+    if not GITHUB_PATH.match(github_path):
+        raise SystemExit(f"{github_path!r} is not OWNER/NAME, the repository's path on GitHub")
+    text = config_path.read_text(encoding="utf-8")
+    block = re.search(r"^repository:\n((?:[ \t]+.*\n?)+)", text, re.M)
+    if block is None or not _CONFIG_URL.search(block.group(1)):
+        raise SystemExit(f"{config_path} has no repository.url line to set")
+    url = f"https://github.com/{github_path}"
+    body = _CONFIG_URL.sub(lambda m: f"{m.group('indent')}url: {url}", block.group(1), count=1)
+    config_path.write_text(text[:block.start(1)] + body + text[block.end(1):], encoding="utf-8")
+    return url
 
 
 def check_notebook(path: Path, book_root: Path, repo: Repository, *, fix: bool = False) -> list[str]:
@@ -68,11 +112,11 @@ def check_notebook(path: Path, book_root: Path, repo: Repository, *, fix: bool =
         problems.append(f"{relative}: the Colab badge points at {match.group('url')}, not {repo.colab_url(relative)}")
         title.source = _BADGE.sub(repo.badge(relative), title.source)
         changed = True
-    sources = [cell for cell in notebook.cells if cell.cell_type == "code" and _PIP_SOURCE.search(cell.source)]
+    sources = [cell for cell in notebook.cells if cell.cell_type == "code" and PIP_SOURCE.search(cell.source)]
     if not sources:
         problems.append(f"{relative}: no setup cell installs dlbook from the repository")
     for cell in sources:
-        for found in _PIP_SOURCE.findall(cell.source):
+        for found in PIP_SOURCE.findall(cell.source):
             if found != f'"{repo.pip_source}"':
                 problems.append(f"{relative}: the setup cell installs {found}, not {repo.pip_source}")
                 cell.source = cell.source.replace(found, f'"{repo.pip_source}"')
@@ -86,8 +130,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Check (or --fix) the notebooks' links against _config.yml.")
     parser.add_argument("--root", type=Path, default=Path("."), help="the book's root (holds _config.yml)")
     parser.add_argument("--fix", action="store_true")
+    parser.add_argument("--set-repository", metavar="OWNER/NAME",
+                        help="set repository.url in _config.yml to github.com/OWNER/NAME, then --fix")
+    parser.add_argument("--expect", metavar="OWNER/NAME",
+                        help="exit 1, saying what to run, unless _config.yml already points there")
     args = parser.parse_args(argv)
-    repo = Repository.from_config(args.root / "_config.yml")
+    config = args.root / "_config.yml"
+    if args.set_repository:
+        print(f"repository.url: {set_repository(config, args.set_repository)}")
+        args.fix = True
+    repo = Repository.from_config(config)
+    if args.expect and repo.github_path != args.expect:
+        print(f"The book's links point at {repo.url}, but it is published from github.com/{args.expect}.\n"
+              f"Run `make publish-config REPO={args.expect}`, commit and push.", file=sys.stderr)
+        return 1
     problems = []
     for path in sorted((args.root / "notebooks").glob("*.ipynb")):
         problems += check_notebook(path, args.root, repo, fix=args.fix)

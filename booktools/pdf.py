@@ -1,6 +1,6 @@
 """Print the book as one PDF, offline.
 
-    python -m dlbook.pdf [--site _build/singlehtml] [--page book.html] [--out _build/book.pdf]
+    python -m booktools.pdf [--site _build/singlehtml] [--page book.html] [--out _build/book.pdf]
 
 ``make pdf`` builds the single-page HTML first and then runs this. It serves
 that build on 127.0.0.1, opens it in headless Chromium (through selenium),
@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from dlbook.browser import NoChromiumError, headless_chromium, serve
+from booktools.browser import NoChromiumError, headless_chromium, serve
 
 PRINT_CSS = "a.headerlink, .headerlink { display: none !important; }"
 

@@ -1,6 +1,6 @@
 """Re-execute notebooks and store their outputs with a provenance record.
 
-    python -m dlbook.execute notebooks/conv-backprop.ipynb [more.ipynb ...]
+    python -m booktools.execute notebooks/conv-backprop.ipynb [more.ipynb ...]
 
 This is what ``make execute`` runs. Each notebook is executed top to bottom
 in a fresh ``python3`` kernel, in its own folder, in the profile that
@@ -8,11 +8,14 @@ in a fresh ``python3`` kernel, in its own folder, in the profile that
 the stored outputs of the book must come from a real-data profile, so
 ``quick`` is refused unless ``--allow-quick`` is given). The provenance
 record written by the notebook's last cell, with the hash of its code
-cells, is stored in the notebook metadata under ``dlbook.provenance``. The
-notebook file is replaced only after a successful run.
+cells and of the ``dlbook`` source it runs (:func:`booktools.freshness.source_record`),
+is stored in the notebook metadata under ``dlbook.provenance``. The
+notebook file is replaced only after a successful run, and only if neither
+its code cells nor that ``dlbook`` source changed while it ran (Markdown
+edits made meanwhile are kept).
 
 Every run also records how long the notebook took in its profile under
-``dlbook.timings.<profile>`` (wall time, hardware, date, code hash), which the
+``dlbook.timings.<profile>`` (wall time, hardware, date, source hashes), which the
 landing page shows per profile. ``--time-only`` runs a notebook just for that
 record: its stored outputs and provenance stay as they are, so it accepts the
 ``quick`` profile (``make timings`` times every notebook in ``quick``).
@@ -31,8 +34,22 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from dlbook.profiles import current_profile
-from dlbook.provenance import CODE_HASH_VAR, PROVENANCE_FILE_VAR, notebook_code_hash, timing_of
+from booktools.freshness import source_record, stale_because, timing_of
+from dlbook.profiles import SEED_OFFSET_VAR, current_profile, seed_offset
+from dlbook.provenance import CODE_HASH_VAR, PACKAGE_HASH_VAR, PROVENANCE_FILE_VAR
+
+
+def _keep_prose_edits(executed, on_disk) -> None:
+    """Carry Markdown edits made to the file during the run into the executed notebook.
+
+    Only called when the code cells are unchanged; cells are matched by
+    position, so a cell added or removed meanwhile is an error.
+    """
+    if [c.cell_type for c in executed.cells] != [c.cell_type for c in on_disk.cells]:
+        raise RuntimeError("cells were added or removed while the notebook ran; run it again")
+    for ran, edited in zip(executed.cells, on_disk.cells):
+        if ran.cell_type == "markdown":
+            ran.source, ran.metadata = edited.source, edited.metadata
 
 
 def execute_notebook(path: Path, *, timeout: int = 3600, time_only: bool = False) -> dict:
@@ -42,11 +59,14 @@ def execute_notebook(path: Path, *, timeout: int = 3600, time_only: bool = False
     ``time_only`` only ``dlbook.timings.<profile>`` is written there.
     """
     notebook = nbformat.read(path, as_version=4)
-    code_sha = notebook_code_hash(notebook)
+    source = source_record(notebook)  # taken before the run: what the outputs come from
+    code_sha = source["code_sha256"]
     with tempfile.TemporaryDirectory(prefix="dlbook-execute-") as tmp:
         record_file = Path(tmp) / "provenance.json"
-        saved = {name: os.environ.get(name) for name in (CODE_HASH_VAR, PROVENANCE_FILE_VAR)}
-        os.environ[CODE_HASH_VAR], os.environ[PROVENANCE_FILE_VAR] = code_sha, str(record_file)
+        passed = {CODE_HASH_VAR: code_sha, PACKAGE_HASH_VAR: source["dlbook_sha256"],
+                  PROVENANCE_FILE_VAR: str(record_file)}
+        saved = {name: os.environ.get(name) for name in passed}
+        os.environ.update(passed)
         try:
             client = NotebookClient(
                 notebook,
@@ -67,11 +87,16 @@ def execute_notebook(path: Path, *, timeout: int = 3600, time_only: bool = False
         if not record_file.is_file():
             raise RuntimeError(f"{path} did not write its provenance: its last cell must call dlbook.show_provenance().")
         record = json.loads(record_file.read_text(encoding="utf-8"))
-    record["code_sha256"] = code_sha
+    record.update(source)
     record["execution_wall_time_s"] = round(elapsed, 1)
+    on_disk = nbformat.read(path, as_version=4)
+    changed = stale_because(record, on_disk)
+    if changed:  # edited while it ran: these outputs would be credited to source they did not run
+        raise RuntimeError(f"{path} was not updated: while it ran, {'; '.join(changed)}. Run it again.")
     if time_only:
-        notebook = nbformat.read(path, as_version=4)
+        notebook = on_disk
     else:
+        _keep_prose_edits(notebook, on_disk)
         notebook.metadata.setdefault("dlbook", {})["provenance"] = record
     notebook.metadata.setdefault("dlbook", {}).setdefault("timings", {})[record["profile"]] = timing_of(record)
     with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".ipynb", delete=False, encoding="utf-8") as out:
@@ -91,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     profile = current_profile()
     if not profile.real_data and not (args.allow_quick or args.time_only):
         parser.error("the book's stored outputs come from a real-data profile; set DLBOOK_PROFILE=cpu or gpu")
+    if seed_offset() and not args.time_only:
+        parser.error(f"the book's stored outputs use the seeds written in the notebooks; unset {SEED_OFFSET_VAR}")
     for path in args.notebooks:
         print(f"{'timing' if args.time_only else 'executing'} {path} in the {profile.name} profile ...", flush=True)
         record = execute_notebook(path, timeout=args.timeout, time_only=args.time_only)

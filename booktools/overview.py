@@ -1,6 +1,6 @@
 """Pages generated from the notebooks before each book build.
 
-    python -m dlbook.overview [--book-root .]
+    python -m booktools.overview [--book-root .]
 
 ``make book`` (and the book tests) run this first. It writes, into
 ``book/_generated/`` (ignored by git, rebuilt every time):
@@ -30,9 +30,9 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from booktools.freshness import stale_because, timing_of
 from dlbook.plotting import FIGURE_MIME_TYPES
 from dlbook.profiles import PROFILES
-from dlbook.provenance import notebook_code_hash, timing_of
 
 GENERATED = Path("book") / "_generated"
 PROFILE_NAMES = tuple(PROFILES)  # quick, cpu, gpu: the table's columns
@@ -59,7 +59,8 @@ def machine(hardware: dict) -> str:
 
 
 def current_timings(notebook) -> dict:
-    """``dlbook.timings`` of a notebook, keeping only the times measured on its current code.
+    """``dlbook.timings`` of a notebook, keeping only the times measured on its current source
+    (its code cells and the dlbook modules it runs: :func:`booktools.freshness.stale_because`).
 
     The stored run's provenance counts as a timing of its profile.
     """
@@ -68,8 +69,7 @@ def current_timings(notebook) -> dict:
     record = meta.get("provenance")
     if record:
         found[record["profile"]] = timing_of(record)
-    code = notebook_code_hash(notebook)
-    return {profile: timing for profile, timing in found.items() if timing.get("code_sha256") == code}
+    return {profile: timing for profile, timing in found.items() if not stale_because(timing, notebook)}
 
 
 def duration(seconds: float) -> str:

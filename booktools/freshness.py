@@ -1,0 +1,164 @@
+"""Which source a notebook's stored outputs come from, and whether they still do.
+
+A notebook's outputs depend on its code cells and on the ``dlbook`` code they
+run. :func:`source_record` fingerprints both: :func:`code_hash` of the code
+cells, and :func:`dlbook_fingerprint` of every ``dlbook`` module the cells
+import, followed through those modules' own imports. ``make execute`` stores
+that record with the outputs (``booktools.execute``); the tests and the
+landing page call :func:`stale_because` to see whether it still matches.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import dlbook
+from booktools.links import PIP_SOURCE
+
+TIMING_KEYS = ("wall_time_s", "hardware", "date", "code_sha256", "dlbook_sha256")
+PACKAGE = "dlbook"
+PACKAGE_DIR = Path(dlbook.__file__).resolve().parent
+
+
+def code_hash(code_sources: Iterable[str]) -> str:
+    """SHA-256 of a notebook's code cells, insensitive to trailing whitespace and to the
+    setup cell's pip source (:data:`PIP_SOURCE`)."""
+    digest = hashlib.sha256()
+    for source in code_sources:
+        source = PIP_SOURCE.sub('"<pip source>"', source)
+        normalised = "\n".join(line.rstrip() for line in source.strip().splitlines())
+        digest.update(normalised.encode("utf-8"))
+        digest.update(b"\x1e")  # record separator between cells
+    return digest.hexdigest()
+
+
+def _code_sources(notebook: Mapping[str, Any]) -> list[str]:
+    return ["".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            for cell in notebook["cells"] if cell["cell_type"] == "code"]
+
+
+def notebook_code_hash(notebook: Mapping[str, Any]) -> str:
+    """:func:`code_hash` of the code cells of a notebook (an nbformat dict)."""
+    return code_hash(_code_sources(notebook))
+
+
+def _module_file(module: str, package_dir: Path) -> Path | None:
+    """The source file of ``module`` (``dlbook`` or ``dlbook.x.y``) under ``package_dir``, if any."""
+    parts = module.split(".")[1:]
+    base = package_dir.joinpath(*parts)
+    for candidate in (base / "__init__.py", base.with_suffix(".py")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _imported_modules(tree: ast.AST, package: str | None = None) -> set[str]:
+    """The ``dlbook`` modules that the imports anywhere in ``tree`` may load.
+
+    ``import dlbook.a.b`` loads ``dlbook``, ``dlbook.a`` and ``dlbook.a.b``;
+    ``from dlbook import x`` loads ``dlbook`` and, if ``x`` is a module,
+    ``dlbook.x``. Imports inside functions count too: they run when the
+    function is called. ``package`` is the package ``tree`` belongs to, for
+    relative imports.
+    """
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                if not package:
+                    continue
+                base = importlib.util.resolve_name("." * node.level + base, package)
+            names.add(base)
+            names.update(f"{base}.{alias.name}" for alias in node.names)
+    found = set()
+    for name in names:
+        parts = name.split(".")
+        if parts[0] == PACKAGE:
+            found.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+    return found
+
+
+def dlbook_dependencies(code_sources: Iterable[str], package_dir: Path = PACKAGE_DIR) -> list[str]:
+    """The ``dlbook`` modules that code importing as ``code_sources`` does runs, sorted.
+
+    Starts from the imports in the code and follows each module's own imports
+    (transitively); names that are not modules of the package (a function
+    imported with ``from dlbook.x import f``) are dropped.
+    """
+    pending: set[str] = set()
+    for source in code_sources:
+        try:
+            pending |= _imported_modules(ast.parse(source))
+        except SyntaxError:  # IPython magics; such a cell imports nothing the parser could see
+            continue
+    seen: set[str] = set()
+    while pending:
+        module = pending.pop()
+        path = _module_file(module, package_dir)
+        if module in seen or path is None:
+            continue
+        seen.add(module)
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        pending |= _imported_modules(ast.parse(path.read_text(encoding="utf-8")), package) - seen
+    return sorted(seen)
+
+
+def source_hash(path: Path) -> str:
+    """SHA-256 of a source file as written (comments and docstrings count: a page may show them),
+    insensitive to trailing whitespace and line endings."""
+    text = path.read_text(encoding="utf-8")
+    return hashlib.sha256("\n".join(line.rstrip() for line in text.strip().splitlines()).encode("utf-8")).hexdigest()
+
+
+def dlbook_fingerprint(notebook: Mapping[str, Any], package_dir: Path = PACKAGE_DIR) -> dict[str, Any]:
+    """What of ``dlbook`` a notebook's outputs depend on: ``{"dlbook_sha256", "dlbook_modules"}``.
+
+    ``dlbook_modules`` maps each module the notebook's code runs
+    (:func:`dlbook_dependencies`) to :func:`source_hash` of its file;
+    ``dlbook_sha256`` hashes that mapping, so it changes exactly when one of
+    those files does, or when the notebook starts using another module.
+    """
+    modules = {module: source_hash(_module_file(module, package_dir))
+               for module in dlbook_dependencies(_code_sources(notebook), package_dir)}
+    combined = hashlib.sha256(json.dumps(modules, sort_keys=True).encode("utf-8")).hexdigest()
+    return {"dlbook_sha256": combined, "dlbook_modules": modules}
+
+
+def source_record(notebook: Mapping[str, Any], package_dir: Path = PACKAGE_DIR) -> dict[str, Any]:
+    """What a run's outputs came from: the code cells' hash and the :func:`dlbook_fingerprint`."""
+    return {"code_sha256": notebook_code_hash(notebook), **dlbook_fingerprint(notebook, package_dir)}
+
+
+def stale_because(recorded: Mapping[str, Any], notebook: Mapping[str, Any],
+                  package_dir: Path = PACKAGE_DIR) -> list[str]:
+    """Why outputs (or a timing) ``recorded`` for ``notebook`` no longer come from its current source.
+
+    Empty when the code cells and every ``dlbook`` module the notebook runs
+    are as they were when ``recorded`` was made.
+    """
+    current = source_record(notebook, package_dir)
+    reasons = []
+    if recorded.get("code_sha256") != current["code_sha256"]:
+        reasons.append("its code cells changed")
+    if recorded.get("dlbook_sha256") != current["dlbook_sha256"]:
+        before, now = recorded.get("dlbook_modules"), current["dlbook_modules"]
+        if before is None:
+            reasons.append("no record of the dlbook source it ran" if "dlbook_sha256" not in recorded
+                           else "the dlbook source it runs changed")
+        else:
+            changed = sorted(m for m in before.keys() | now.keys() if before.get(m) != now.get(m))
+            reasons.append("dlbook source changed: " + ", ".join(changed))
+    return reasons
+
+
+def timing_of(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of a provenance record that says how long a run took, where, when and on which code."""
+    return {key: record.get(key) for key in TIMING_KEYS}
