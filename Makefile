@@ -10,7 +10,7 @@ COLAB_STAMP := $(COLAB_VENV)/.installed
 COLAB_KERNEL := dlbook-colab
 NB ?= notebooks/*.ipynb
 
-.PHONY: setup colab-env browser book pdf test execute timings bench-inception clean
+.PHONY: setup colab-env colab-requirements browser book pdf test test-unit test-colab test-numerics execute timings bench-inception publish-config release clean
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,30 +20,41 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 
 setup: $(STAMP)
 
-# The notebook tests run in a Colab-like kernel: Colab's preinstalled packages, without
-# dlbook and keras-tuner (tests/colab-requirements.txt), registered in .venv as a kernel.
-$(COLAB_STAMP): tests/colab-requirements.txt constraints.txt $(STAMP)
-	$(PYTHON) -m venv $(COLAB_VENV)
+# The notebook tests run in a Colab-like kernel: the versions Colab publishes for its runtime
+# (tests/colab-requirements.txt, made from tests/colab-pip-freeze.txt by tests/colab_requirements.py),
+# without dlbook and keras-tuner, registered in .venv as a kernel. Colab runs Python 3.13, so the
+# kernel uses a 3.13 interpreter where one runs (on PATH, or installed by pyenv), else $(PYTHON).
+COLAB_PYTHON ?= $(shell for p in python3.13 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3.13; do \
+  "$$p" -c 'import sys, venv; assert sys.version_info[:2] == (3, 13)' >/dev/null 2>&1 && { command -v "$$p"; break; }; done)
+$(COLAB_STAMP): tests/colab-requirements.txt $(STAMP)
+	@[ -n "$(COLAB_PYTHON)" ] || echo "no Python 3.13 here: the Colab-like kernel uses $(PYTHON); Colab runs 3.13"
+	rm -rf $(COLAB_VENV)
+	$(or $(COLAB_PYTHON),$(PYTHON)) -m venv $(COLAB_VENV)
 	$(COLAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(COLAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tests/colab-requirements.txt -c constraints.txt
+	$(COLAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tests/colab-requirements.txt
 	$(COLAB_VENV)/bin/python -m ipykernel install --prefix $(VENV) --name $(COLAB_KERNEL) --display-name "Python 3 (Colab-like)" >/dev/null 2>&1
 	touch $(COLAB_STAMP)
 
 colab-env: $(COLAB_STAMP)
 
+# Refresh tests/colab-requirements.txt from the copy of Colab's published list in tests/ (it says what
+# moved); DOWNLOAD=1 first replaces that copy with the current one (needs GitHub). Then `make test`.
+colab-requirements:
+	$(PYTHON) tests/colab_requirements.py $(if $(DOWNLOAD),--download) --python $(or $(COLAB_PYTHON),$(PYTHON))
+
 book: setup
-	$(BIN)/python -m dlbook.overview
+	$(BIN)/python -m booktools.overview
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "The website is in _build/html/index.html"
 
 # The whole book as one PDF, offline: a single-page HTML build printed by headless Chromium
-# once every figure has loaded and MathJax has typeset every formula (src/dlbook/pdf.py).
+# once every figure has loaded and MathJax has typeset every formula (booktools/pdf.py).
 pdf: setup browser
-	$(BIN)/python -m dlbook.overview
+	$(BIN)/python -m booktools.overview
 	$(BIN)/jupyter-book build . --builder singlehtml -W -n --keep-going
 	@# The single page is written to book/intro.html but its links are relative to the build's root.
 	cp _build/singlehtml/book/intro.html _build/singlehtml/book.html
-	$(BIN)/python -m dlbook.pdf --site _build/singlehtml --page book.html --out _build/book.pdf
+	$(BIN)/python -m booktools.pdf --site _build/singlehtml --page book.html --out _build/book.pdf
 
 # Headless Chromium for the website tests (tests/test_website.py), from Debian's archive.
 # Where it cannot be installed (not root, no apt-get), those tests are skipped and say why.
@@ -56,26 +67,61 @@ browser:
 	  || echo "could not install Chromium: the website tests will be skipped"; \
 	else echo "no Chromium, and no root/apt-get to install it: the website tests will be skipped"; fi
 
-# Notebooks run under nbval in the Colab-like kernel; their setup cells install dlbook from
-# this checkout (DLBOOK_PIP_SOURCE) instead of GitHub. tests/conftest.py uninstalls it from
-# that kernel before each notebook, so every notebook starts as in a fresh Colab runtime.
+# `make test` runs three passes, two at a time (-j2), each printing when it is done:
+#   test-unit      tests/: dlbook's unit tests, notebook hygiene and freshness, the book build,
+#                  the website in Chromium;
+#   test-colab     the setup-cell version check, then every notebook under nbval in the Colab-like
+#                  kernel (Colab's versions and Python) with TensorFlow's default numerics (oneDNN on,
+#                  one thread per core). Setup cells install dlbook from this checkout
+#                  (DLBOOK_PIP_SOURCE); tests/conftest.py uninstalls it before each notebook, so every
+#                  notebook starts as in a fresh Colab runtime;
+#   test-numerics  every notebook again, in .venv (the book's own pins), with other numerics (oneDNN
+#                  off, one thread) and other training seeds (DLBOOK_SEED_OFFSET=1): outputs compared
+#                  exactly must not depend on either, and what a chapter concludes from training must
+#                  hold for other seeds.
+NBVAL := DLBOOK_PROFILE=quick $(BIN)/python -m pytest
+OTHER_NUMERICS := TF_ENABLE_ONEDNN_OPTS=0 TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 OMP_NUM_THREADS=1 DLBOOK_SEED_OFFSET=1
+
 test: setup colab-env browser
-	DLBOOK_PROFILE=quick DLBOOK_PIP_SOURCE=$(CURDIR) $(BIN)/python -m pytest --nbval-kernel-name $(COLAB_KERNEL)
+	$(MAKE) --no-print-directory -k -j2 --output-sync=target test-numerics test-unit test-colab
+
+test-unit: setup browser
+	$(NBVAL) tests
+
+test-colab: setup colab-env
+	DLBOOK_PIP_SOURCE=$(CURDIR) $(NBVAL) tests/test_colab_kernel.py notebooks --nbval-kernel-name $(COLAB_KERNEL)
+
+test-numerics: setup
+	$(OTHER_NUMERICS) $(NBVAL) notebooks --nbval-current-env
 
 # Re-execute notebooks in a real profile (DLBOOK_PROFILE=cpu|gpu, default by hardware)
 # and store their outputs and provenance: `make execute NB=notebooks/conv-backprop.ipynb`.
 execute: setup
-	$(BIN)/python -m dlbook.execute $(NB)
+	$(BIN)/python -m booktools.execute $(NB)
 
 # Time every notebook in the quick profile (what CI runs) without touching its stored
 # outputs; the landing page shows these times next to the stored profile's.
 timings: setup
-	DLBOOK_PROFILE=quick $(BIN)/python -m dlbook.execute --time-only $(NB)
+	DLBOOK_PROFILE=quick $(BIN)/python -m booktools.execute --time-only $(NB)
 
 # Benchmark (not a test): our Inception net vs the write-ups' model at equal wall time
 # on the real CIFAR-10, in the cpu profile unless DLBOOK_PROFILE says otherwise.
 bench-inception: setup
 	DLBOOK_PROFILE=$${DLBOOK_PROFILE:-cpu} $(BIN)/python benchmarks/inception.py
+
+# Point the book at its public home: `make publish-config REPO=owner/name` sets repository.url in
+# _config.yml and rewrites every notebook's Colab badge and setup-cell pip source from it (the
+# website's buttons derive from _config.yml). The publish workflow refuses to run until it is done.
+publish-config: setup
+	@[ -n "$(REPO)" ] || { echo "usage: make publish-config REPO=owner/name"; exit 2; }
+	$(BIN)/python -m booktools.links --set-repository $(REPO)
+
+# Release the dlbook in src/ (booktools/release.py): `make release VERSION=0.2.0` sets the version,
+# opens its CHANGELOG.md section and points the setup cells at tag v0.2.0, which the publish workflow
+# creates on main. Every change to src/dlbook needs one; the tests say so until it is made.
+release: setup
+	@[ -n "$(VERSION)" ] || { echo "usage: make release VERSION=x.y.z"; exit 2; }
+	$(BIN)/python -m booktools.release $(VERSION)
 
 clean:
 	rm -rf _build build book/_generated

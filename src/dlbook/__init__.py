@@ -7,11 +7,15 @@ its last cell calls :func:`show_provenance`.
 from __future__ import annotations
 
 import os
+from importlib import metadata as _metadata
 
-__version__ = "0.1.0"
+try:  # the version lives in pyproject.toml alone, so a release touches no module a notebook runs
+    __version__ = _metadata.version("dlbook")
+except _metadata.PackageNotFoundError:  # imported from a source tree that pip has not installed
+    __version__ = "unknown"
 
 from dlbook.data import DatasetError, ImageDataset, data_dir, load_br35h, load_cifar10  # noqa: E402
-from dlbook.profiles import Profile, current_profile, get_profile, show_budget  # noqa: E402
+from dlbook.profiles import Profile, current_profile, get_profile, seed, seed_offset, show_budget  # noqa: E402
 from dlbook.provenance import show_provenance  # noqa: E402
 
 __all__ = [
@@ -23,6 +27,8 @@ __all__ = [
     "get_profile",
     "load_br35h",
     "load_cifar10",
+    "seed",
+    "seed_offset",
     "show_budget",
     "show_provenance",
     "start",
@@ -35,12 +41,14 @@ def start(notebook: str) -> Profile:
     Silences TensorFlow's C++ start-up log lines (set before TensorFlow is
     imported), applies the book's figure style, validates
     ``DLBOOK_PROFILE`` (an unknown value is an error listing the valid
-    ones) and starts the provenance record.
+    ones) and ``DLBOOK_SEED_OFFSET`` (see :func:`seed`), and starts the
+    provenance record.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from dlbook import plotting, provenance
 
     plotting.use_book_style()
     profile = current_profile()
+    seed_offset()  # a malformed offset fails here, in the setup cell, not in a training cell
     provenance.begin(notebook, profile.name)
     return profile

@@ -14,7 +14,7 @@ variable ``DLBOOK_PROFILE``:
 When the variable is unset the profile is ``gpu`` if the Keras backend sees
 a GPU and ``cpu`` otherwise. Notebooks read their epochs, image sizes and
 subset sizes from :meth:`Profile.budget`, never from scattered ``if``\\ s, and
-print that budget as a small table (:func:`show_budget`).
+show that budget as a small table (:func:`show_budget`).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from typing import Any, Mapping
 from dlbook.display import markdown_table, show_markdown
 
 ENV_VAR = "DLBOOK_PROFILE"
+SEED_OFFSET_VAR = "DLBOOK_SEED_OFFSET"
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Profile:
 _BUDGETS: dict[str, dict[str, dict[str, Any]]] = {
     "quick": {
         "learning-rate": {"epochs": 10, "iterations": 200},
+        "why-convolutions": {"seeds": (0,)},
         "brain-tumor-classifier": {"model_size": 64, "seconds_per_model": 15, "max_epochs": 2,
                                    "patience": 1, "split_seeds": (0,)},
         "inception": {"width": 0.25, "epochs": 1, "batch_size": 64, "peak_learning_rate": 0.1,
@@ -64,6 +66,7 @@ _BUDGETS: dict[str, dict[str, dict[str, Any]]] = {
     },
     "cpu": {
         "learning-rate": {"epochs": 30, "iterations": 600},
+        "why-convolutions": {"seeds": (0, 1, 2)},
         "brain-tumor-classifier": {"model_size": 96, "seconds_per_model": 180, "max_epochs": 40,
                                    "patience": 6, "split_seeds": (0, 1, 2)},
         "inception": {"width": 0.75, "epochs": 9, "batch_size": 128, "peak_learning_rate": 0.1,
@@ -74,6 +77,7 @@ _BUDGETS: dict[str, dict[str, dict[str, Any]]] = {
     },
     "gpu": {
         "learning-rate": {"epochs": 30, "iterations": 600},  # a tiny MLP: a GPU adds nothing
+        "why-convolutions": {"seeds": (0, 1, 2)},
         "brain-tumor-classifier": {"model_size": 128, "seconds_per_model": 600, "max_epochs": 80,
                                    "patience": 10, "split_seeds": (0, 1, 2)},
         "inception": {"width": 1.5, "epochs": 30, "batch_size": 128, "peak_learning_rate": 0.1,
@@ -148,14 +152,43 @@ def resolve(profile: Profile | str | None) -> Profile:
     return get_profile(profile)
 
 
+def seed_offset() -> int:
+    """The whole number in ``DLBOOK_SEED_OFFSET`` (0 when unset): added to every training seed."""
+    text = os.environ.get(SEED_OFFSET_VAR, "").strip()
+    try:
+        offset = int(text or 0)
+    except ValueError:
+        offset = -1
+    if offset < 0:
+        raise ValueError(
+            f"{SEED_OFFSET_VAR}={text!r} is not a whole number. Unset it for the book's own seeds, or set "
+            "it to 1, 2, ... to train every model from other random seeds."
+        )
+    return offset
+
+
+def seed(base: int = 0) -> int:
+    """The random seed a notebook passes where it writes ``base``.
+
+    ``base`` plus :func:`seed_offset`: the book's stored outputs use the
+    seeds as written (offset 0); the tests re-run the notebooks with another
+    offset to show that what a chapter concludes from training does not hang
+    on one lucky seed.
+    """
+    return int(base) + seed_offset()
+
+
 def budget_table(profile: Profile, notebook: str) -> str:
     """The notebook's budget in this profile as a Markdown table."""
     return markdown_table(["setting", profile.name], [list(item) for item in profile.budget(notebook).items()])
 
 
-def show_budget(profile: Profile, notebook: str) -> Mapping[str, Any]:
-    """Display the budget table (Markdown in Jupyter, text elsewhere) and return it."""
+def show_budget(profile: Profile, notebook: str) -> None:
+    """Display the budget table (Markdown in Jupyter, text elsewhere).
+
+    It returns nothing, so that a cell ending with it shows the table alone;
+    read the settings with ``profile.budget(notebook)``.
+    """
     show_markdown(
         f"**Profile `{profile.name}`**: {profile.description}.\n\n" + budget_table(profile, notebook)
     )
-    return profile.budget(notebook)
