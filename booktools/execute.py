@@ -72,6 +72,9 @@ def execute_notebook(path: Path, *, timeout: int = 3600, time_only: bool = False
                 notebook,
                 timeout=timeout,
                 kernel_name="python3",
+                # Keep what libraries write to the process's own stderr (TensorFlow's C++ start-up
+                # lines on CPUs where oneDNN is on by default) out of the stored outputs.
+                extra_arguments=["--IPKernelApp.capture_fd_output=False"],
                 record_timing=False,
                 resources={"metadata": {"path": str(path.parent)}},
             )

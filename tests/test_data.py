@@ -342,3 +342,10 @@ def test_load_photo_rejects_a_file_that_is_not_an_image(tmp_path):
     (tmp_path / "notes.jpg").write_text("not an image")
     with pytest.raises(DatasetError, match="notes.jpg is not a readable image"):
         data.load_photo(tmp_path / "notes.jpg")
+
+
+def test_shown_path_hides_the_machine_behind_the_data_directory(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLBOOK_DATA_DIR", str(tmp_path / "cache"))
+    assert data.shown_path(tmp_path / "cache" / "br35h") == "$DLBOOK_DATA_DIR/br35h"
+    assert data.shown_path(tmp_path / "cache") == "$DLBOOK_DATA_DIR"
+    assert data.shown_path(tmp_path / "elsewhere") == str(tmp_path / "elsewhere"), "a path outside stays as given"

@@ -51,24 +51,33 @@ def test_bad_sizes_are_rejected(call):
         call()
 
 
-def test_lesion_side_phantoms_put_the_lesion_on_the_labelled_side():
-    images, labels = synthetic.lesion_side_phantoms(30, image_size=128, seed=0)
-    assert images.shape == (60, 128, 128, 1) and images.dtype == np.uint8
-    assert labels.tolist() == [0, 1] * 30
-    # The lesion's core is the only region whose 3x3 mean reaches 90% of white (the
-    # skull is 85%); its centre is left (label 0) or right (1) of the middle.
-    padded = np.pad(images[..., 0].astype(float), ((0, 0), (1, 1), (1, 1)))
-    local_mean = sum(padded[:, i:i + 128, j:j + 128] for i in range(3) for j in range(3)) / 9
-    bright = local_mean >= 0.9 * 255
-    columns = np.arange(128)
-    for image_bright, label in zip(bright, labels):
-        centre = (image_bright.sum(axis=0) * columns).sum() / image_bright.sum()
-        assert (centre > 63.5) == bool(label)
-    again, _ = synthetic.lesion_side_phantoms(30, image_size=128, seed=0)
-    assert np.array_equal(images, again)
+def test_lesion_position_patches_put_the_lesion_on_the_labelled_side_away_from_the_border():
+    images, labels, extents = synthetic.lesion_position_patches(40, image_size=64, seed=0)
+    assert images.shape == (80, 64, 64, 1) and images.dtype == np.uint8
+    assert labels.tolist() == [0, 1] * 40
+    assert extents.min() >= 13 and extents.max() <= 63 - 13, "every lesion pixel 13 px from the border"
+    # The lesion's core is the only part of a patch above 85% of white: the texture stays below.
+    columns = np.arange(64)
+    for image, label, (left, right, top, bottom) in zip(images[..., 0], labels, extents):
+        core = image > 0.85 * 255
+        assert core.any() and not core[:, :left].any() and not core[:, right + 1:].any()
+        assert not core[:top].any() and not core[bottom + 1:].any()
+        centre = (core.sum(axis=0) * columns).sum() / core.sum()
+        assert (centre > 31.5) == bool(label)
+    assert np.array_equal(images, synthetic.lesion_position_patches(40, image_size=64, seed=0)[0])
 
 
-def test_lesion_side_keeps_the_tumour_phantoms_unchanged():
-    """Adding the side option must not change the stand-in data of other notebooks."""
+def test_lesion_position_patches_have_no_landmark():
+    """Away from the lesion the two classes' patches look alike: same mean brightness per column."""
+    images, labels, extents = synthetic.lesion_position_patches(300, image_size=64, seed=1)
+    tissue = images[..., 0].astype(float)
+    for image, (left, right, top, bottom) in zip(tissue, extents):
+        image[top:bottom + 1, left:right + 1] = np.nan
+    profile = {label: np.nanmean(tissue[labels == label], axis=(0, 1)) for label in (0, 1)}
+    assert np.abs(profile[0] - profile[1]).max() < 3, "no grey level per column tells the classes apart"
+
+
+def test_tumour_phantoms_are_unchanged():
+    """The stand-in data other notebooks use must not move when this module changes."""
     images, _ = synthetic.mri_phantoms(3, image_size=32, seed=1)
     assert hashlib.sha256(images.tobytes()).hexdigest()[:16] == EXPECTED_PHANTOM_HASH

@@ -89,6 +89,16 @@ def data_dir() -> Path:
     return Path(os.environ.get(DATA_DIR_VAR) or DEFAULT_DATA_DIR).expanduser()
 
 
+def shown_path(path: Path | str) -> str:
+    """``path`` as a page shows it: inside the data cache, relative to it (``$DLBOOK_DATA_DIR/br35h``),
+    so that stored outputs say where the data lives, not on which machine; elsewhere as given."""
+    try:
+        inside = Path(path).expanduser().resolve().relative_to(data_dir().resolve())
+    except ValueError:
+        return str(path)
+    return f"${DATA_DIR_VAR}/{inside.as_posix()}" if inside.parts else f"${DATA_DIR_VAR}"
+
+
 def _arrays_fingerprint(*arrays: np.ndarray) -> str:
     digest = hashlib.sha256()
     for array in arrays:
@@ -347,7 +357,7 @@ def load_br35h(
         )
         dataset = ImageDataset(
             "Br35H", images, labels, BR35H_CLASSES, files,
-            f"Br35H copy at {folder}", _folder_fingerprint(folder, files), info,
+            f"Br35H copy at {shown_path(folder)}", _folder_fingerprint(folder, files), info,
         )
     provenance.record_data(dataset.name, dataset.source, dataset.fingerprint, len(dataset))
     return dataset
@@ -445,7 +455,7 @@ def load_cifar10(
         folder = cache / "cifar10"
         if folder.exists():
             arrays = _read_cifar_folders(folder)
-            source = f"CIFAR-10 image folders at {folder}"
+            source = f"CIFAR-10 image folders at {shown_path(folder)}"
         else:
             arrays = _keras_cifar10(folder)
             source = "keras.datasets.cifar10 (the original archive)"

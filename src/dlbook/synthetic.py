@@ -10,8 +10,9 @@ class structure, not their content. Everything is deterministic from a seed.
 * :func:`mri_phantoms_with_copies` - the same, padded with altered copies
   (resized, re-contrasted, noisier, mirrored) of some slices, the way
   Br35H is, so that duplicate detection has something to find.
-* :func:`lesion_side_phantoms` - tumour phantoms labelled by the side of the
-  image the lesion is on (a task that needs absolute position).
+* :func:`lesion_position_patches` - patches of tissue texture with one
+  lesion and no landmark, labelled by the half of the frame the lesion is in
+  (a task that only absolute position can solve).
 * :func:`pattern_images` - ten classes of 32x32 colour patterns
   (stripes in three orientations, checks, rings, a disc, a cross, dots and
   two gradients) with random colours, scales, phases and noise.
@@ -49,9 +50,8 @@ def _ellipse(x, y, cx, cy, ax, ay, angle):
     return (u / ax) ** 2 + (v / ay) ** 2
 
 
-def _phantom(rng: np.random.Generator, size: int, lesion: bool, lesion_side: int = 0) -> np.ndarray:
-    """One slice; with ``lesion_side`` = -1 or +1 the lesion lies in the left or right half of
-    the image, at least 0.12 (in [-1, 1] image coordinates) from the head's midline."""
+def _phantom(rng: np.random.Generator, size: int, lesion: bool) -> np.ndarray:
+    """One slice, with a lesion somewhere well inside the brain if ``lesion``."""
     x, y = _grid(size)
     cx, cy = rng.uniform(-0.06, 0.06, 2)
     ax, ay = rng.uniform(0.62, 0.74), rng.uniform(0.75, 0.88)
@@ -74,7 +74,7 @@ def _phantom(rng: np.random.Generator, size: int, lesion: bool, lesion_side: int
         while True:  # a centre well inside the brain
             lx, ly = rng.uniform(-0.5, 0.5, 2)
             inside = _ellipse(np.float32(lx), np.float32(ly), cx, cy, ax - 0.2, ay - 0.2, angle) <= 1.0
-            if inside and (lesion_side == 0 or lesion_side * (lx - cx) > 0.12):
+            if inside:
                 break
         dist = np.sqrt((x - lx) ** 2 + (y - ly) ** 2) / radius
         image = np.where(dist <= 1.0, 0.95 - 0.25 * dist**2, image)
@@ -141,19 +141,48 @@ def mri_phantoms_with_copies(
     return images, labels, source
 
 
-def lesion_side_phantoms(n_per_class: int, image_size: int = 64, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Tumour phantoms labelled by *where* the lesion is: 0 = left half of the image, 1 = right.
+def lesion_position_patches(
+    n_per_class: int, image_size: int = 64, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Tissue patches with one lesion each, labelled by *where* it is: 0 = left half, 1 = right.
 
-    Every slice has a lesion; only its side differs between the classes, so
-    the task can be solved only by knowing absolute position. Classes
-    alternate, shapes and dtypes are as in :func:`mri_phantoms`.
+    The background is the phantoms' tissue texture spread evenly over the
+    whole frame: no skull, no midline, no ventricles, nothing whose position
+    relative to the lesion could tell the sides apart. The lesion (the
+    phantoms' bright disc with a darker rim, radius 2.5-5 px at 64 px) is
+    centred 1/16 to 3/16 of the width left or right of the vertical midline
+    and between 5/16 and 11/16 of the height, so that at 64 px every lesion
+    pixel is at least 13 px from every border. Only the lesion's absolute
+    position in the frame separates the classes.
+
+    Returns ``(images, labels, extents)``: images ``(N, S, S, 1)`` uint8,
+    labels alternating 0, 1, ... as in :func:`mri_phantoms`, and per image the
+    lesion's pixel extent ``(left, right, top, bottom)``, rim included.
     """
     if n_per_class < 1 or image_size < 16:
         raise ValueError("need n_per_class >= 1 and image_size >= 16")
     rng = np.random.default_rng(seed)
     labels = np.tile(np.array([0, 1], np.int64), n_per_class)
-    images = np.stack([_phantom(rng, image_size, True, lesion_side=2 * int(label) - 1) for label in labels])
-    return images[..., None], labels
+    rows, cols = np.mgrid[0:image_size, 0:image_size].astype(np.float32)
+    scale, middle = image_size / 64, (image_size - 1) / 2
+    images, extents = [], []
+    for label in labels:
+        image = np.full((image_size, image_size), 0.45, np.float32)
+        for _ in range(12):  # soft texture, centred anywhere in or just outside the frame
+            bx, by = rng.uniform(-0.1, 1.1, 2) * image_size
+            width = rng.uniform(3, 10) * scale
+            image += rng.uniform(-0.06, 0.06) * np.exp(-((cols - bx) ** 2 + (rows - by) ** 2) / (2 * width**2))
+        radius = rng.uniform(2.5, 5.0) * scale
+        lx = middle + (1 if label else -1) * rng.uniform(1 / 16, 3 / 16) * image_size
+        ly = rng.uniform(5 / 16, 11 / 16) * image_size
+        dist = np.sqrt((cols - lx) ** 2 + (rows - ly) ** 2) / radius
+        image = np.where(dist <= 1.0, 0.95 - 0.25 * dist**2, image)
+        image = np.where((dist > 1.0) & (dist <= 1.25), image - 0.15, image)
+        image += rng.normal(0.0, 0.03, image.shape).astype(np.float32)
+        images.append((np.clip(image, 0.0, 1.0) * 255).round().astype(np.uint8))
+        lesion_cols, lesion_rows = cols[dist <= 1.25], rows[dist <= 1.25]
+        extents.append((lesion_cols.min(), lesion_cols.max(), lesion_rows.min(), lesion_rows.max()))
+    return np.stack(images)[..., None], labels, np.array(extents, np.int64)
 
 
 def _pattern(rng: np.random.Generator, label: int, size: int) -> np.ndarray:

@@ -12,6 +12,8 @@ Run as a module, it is one process of a distributed search (see
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import math
 import os
@@ -24,6 +26,8 @@ from pathlib import Path
 import keras
 import keras_tuner
 from keras import layers
+
+from dlbook.data import shown_path
 
 OBJECTIVE = "val_accuracy"
 TUNER_NAMES = ("hyperband", "random", "bayesian")
@@ -160,15 +164,20 @@ def make_tuner(kind: str, hypermodel: keras_tuner.HyperModel, *, directory: str 
     common = dict(hypermodel=hypermodel, objective=keras_tuner.Objective(OBJECTIVE, "max"),
                   directory=str(directory), project_name=project_name, seed=seed,
                   overwrite=overwrite)
-    if kind == "hyperband":
-        tuner = ReportingHyperband(max_epochs=max_epochs, factor=factor, **common)
-    elif kind == "random":
-        tuner = BudgetedRandomSearch(max_trials=max_trials, **common)
-    elif kind == "bayesian":
-        tuner = BudgetedBayesianOptimization(max_trials=max_trials,
-                                             num_initial_points=initial_points, **common)
-    else:
+    if kind not in TUNER_NAMES:
         raise ValueError(f"unknown tuner {kind!r}; choose one of {', '.join(TUNER_NAMES)}")
+    # Keras Tuner prints "Reloading Tuner from <absolute path>" when it resumes a search: say it
+    # with the path relative to the data cache, so a page shows no machine's folders.
+    with contextlib.redirect_stdout(io.StringIO()) as said:
+        if kind == "hyperband":
+            tuner = ReportingHyperband(max_epochs=max_epochs, factor=factor, **common)
+        elif kind == "random":
+            tuner = BudgetedRandomSearch(max_trials=max_trials, **common)
+        else:
+            tuner = BudgetedBayesianOptimization(max_trials=max_trials,
+                                                 num_initial_points=initial_points, **common)
+    for line in said.getvalue().splitlines():
+        print(line.replace(str(directory), shown_path(directory)))
     tuner.epoch_budget = epoch_budget
     tuner.label = kind
     return tuner
