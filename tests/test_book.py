@@ -104,3 +104,39 @@ def test_chapters_link_the_glossary():
 def test_glossary_links_render(site):
     page = (site / "notebooks" / "keras-tuner.html").read_text(encoding="utf-8")
     assert re.search(r'<a class="reference internal" href="../book/glossary.html#term-Hyperband">', page)
+
+
+COLAB_BADGE = "colab.research.google.com/assets/colab-badge.svg"
+
+
+def test_the_colab_badge_is_the_sites_own(site):
+    """Colab's badge image lives on another host; the site serves its own (book/_ext)."""
+    from xml.etree import ElementTree
+
+    badge = ElementTree.fromstring((site / "_static" / "colab-badge.svg").read_text(encoding="utf-8"))
+    assert badge.tag.endswith("svg") and badge.get("aria-label") == "Open in Colab"
+    assert [p.name for p in site.rglob("*.html") if COLAB_BADGE in p.read_text(encoding="utf-8")] == []
+    for path in NOTEBOOKS:
+        page = (site / "notebooks" / f"{path.stem}.html").read_text(encoding="utf-8")
+        assert 'src="../_static/colab-badge.svg"' in page, path.stem
+
+
+def _stream_boxes(notebook) -> int:
+    """How many output boxes a notebook's streams make once merged: myst-nb's
+    ``nb_merge_streams`` joins all of a cell's writes to one stream (stdout, stderr)."""
+    return sum(len({output.name for output in getattr(cell, "outputs", [])
+                    if output.output_type == "stream"}) for cell in notebook.cells)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_setup_cell_collapsed_and_streams_merged(site, path):
+    page = (site / "notebooks" / f"{path.stem}.html").read_text(encoding="utf-8")
+    setup = page.index("# Setup: install the book&#39;s helper package") if "&#39;" in page else page.index(
+        "# Setup: install the book's helper package")
+    cell_start = page.rindex('<div class="cell ', 0, setup)
+    opening = page[cell_start:setup]
+    assert "tag_hide-input" in opening and "<details" in opening, "the setup cell's code is collapsed"
+    notebook = nbformat.read(path, as_version=4)
+    assert page.count('class="output stream') == _stream_boxes(notebook), (
+        "a cell's writes to one stream share one output box (nb_merge_streams)")
+
