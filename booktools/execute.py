@@ -9,7 +9,9 @@ the stored outputs of the book must come from a real-data profile, so
 ``quick`` is refused unless ``--allow-quick`` is given). The provenance
 record written by the notebook's last cell, with the hash of its code
 cells and of the ``dlbook`` source it runs (:func:`booktools.freshness.source_record`),
-is stored in the notebook metadata under ``dlbook.provenance``. The
+is stored in the notebook metadata under ``dlbook.provenance``, and the
+headline figures it recorded with :func:`dlbook.results.record_results`
+under ``dlbook.results``. The
 notebook file is replaced only after a successful run, and only if neither
 its code cells nor that ``dlbook`` source changed while it ran (Markdown
 edits made meanwhile are kept).
@@ -37,6 +39,7 @@ from nbclient import NotebookClient
 from booktools.freshness import source_record, stale_because, timing_of
 from dlbook.profiles import SEED_OFFSET_VAR, current_profile, seed_offset
 from dlbook.provenance import CODE_HASH_VAR, PACKAGE_HASH_VAR, PROVENANCE_FILE_VAR
+from dlbook.results import RESULTS_FILE_VAR
 
 
 def _keep_prose_edits(executed, on_disk) -> None:
@@ -62,9 +65,9 @@ def execute_notebook(path: Path, *, timeout: int = 3600, time_only: bool = False
     source = source_record(notebook)  # taken before the run: what the outputs come from
     code_sha = source["code_sha256"]
     with tempfile.TemporaryDirectory(prefix="dlbook-execute-") as tmp:
-        record_file = Path(tmp) / "provenance.json"
+        record_file, results_file = Path(tmp) / "provenance.json", Path(tmp) / "results.json"
         passed = {CODE_HASH_VAR: code_sha, PACKAGE_HASH_VAR: source["dlbook_sha256"],
-                  PROVENANCE_FILE_VAR: str(record_file)}
+                  PROVENANCE_FILE_VAR: str(record_file), RESULTS_FILE_VAR: str(results_file)}
         saved = {name: os.environ.get(name) for name in passed}
         os.environ.update(passed)
         try:
@@ -90,6 +93,7 @@ def execute_notebook(path: Path, *, timeout: int = 3600, time_only: bool = False
         if not record_file.is_file():
             raise RuntimeError(f"{path} did not write its provenance: its last cell must call dlbook.show_provenance().")
         record = json.loads(record_file.read_text(encoding="utf-8"))
+        results = json.loads(results_file.read_text(encoding="utf-8")) if results_file.is_file() else None
     record.update(source)
     record["execution_wall_time_s"] = round(elapsed, 1)
     on_disk = nbformat.read(path, as_version=4)
@@ -101,6 +105,10 @@ def execute_notebook(path: Path, *, timeout: int = 3600, time_only: bool = False
     else:
         _keep_prose_edits(notebook, on_disk)
         notebook.metadata.setdefault("dlbook", {})["provenance"] = record
+        if results is None:  # figures of an earlier run must not outlive it
+            notebook.metadata["dlbook"].pop("results", None)
+        else:
+            notebook.metadata["dlbook"]["results"] = results
     notebook.metadata.setdefault("dlbook", {}).setdefault("timings", {})[record["profile"]] = timing_of(record)
     with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".ipynb", delete=False, encoding="utf-8") as out:
         nbformat.write(notebook, out)

@@ -118,16 +118,59 @@ def source_hash(path: Path) -> str:
     return hashlib.sha256("\n".join(line.rstrip() for line in text.strip().splitlines()).encode("utf-8")).hexdigest()
 
 
+BUDGETS_MODULE, BUDGETS_NAME = "dlbook.profiles", "_BUDGETS"
+
+
+def _string_constants(code_sources: Iterable[str]) -> set[str]:
+    found: set[str] = set()
+    for source in code_sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        found.update(node.value for node in ast.walk(tree)
+                     if isinstance(node, ast.Constant) and isinstance(node.value, str))
+    return found
+
+
+def budgets_hash(path: Path, code_sources: Iterable[str]) -> str:
+    """:func:`source_hash` of ``dlbook/profiles.py`` as far as one notebook's outputs depend on it.
+
+    The per-notebook budgets (the ``_BUDGETS`` literal) count only for the
+    notebooks whose code names them (``profile.budget("brain-tumor-classifier")``):
+    changing one chapter's epochs must not make every other chapter's outputs
+    stale. The rest of the file counts in full.
+    """
+    text = path.read_text(encoding="utf-8")
+    tree = ast.parse(text)
+    lines = text.splitlines()
+    for node in tree.body:
+        targets = [node.target] if isinstance(node, ast.AnnAssign) else getattr(node, "targets", [])
+        if any(isinstance(t, ast.Name) and t.id == BUDGETS_NAME for t in targets):
+            budgets = ast.literal_eval(node.value)
+            named = _string_constants(code_sources)
+            own = {profile: {nb: repr(sorted(b.items())) for nb, b in sorted(per_nb.items()) if nb in named}
+                   for profile, per_nb in sorted(budgets.items())}
+            rest = lines[:node.lineno - 1] + [json.dumps(own, sort_keys=True)] + lines[node.end_lineno:]
+            text = "\n".join(rest)
+            break
+    return hashlib.sha256("\n".join(line.rstrip() for line in text.strip().splitlines()).encode("utf-8")).hexdigest()
+
+
 def dlbook_fingerprint(notebook: Mapping[str, Any], package_dir: Path = PACKAGE_DIR) -> dict[str, Any]:
     """What of ``dlbook`` a notebook's outputs depend on: ``{"dlbook_sha256", "dlbook_modules"}``.
 
     ``dlbook_modules`` maps each module the notebook's code runs
-    (:func:`dlbook_dependencies`) to :func:`source_hash` of its file;
-    ``dlbook_sha256`` hashes that mapping, so it changes exactly when one of
-    those files does, or when the notebook starts using another module.
+    (:func:`dlbook_dependencies`) to :func:`source_hash` of its file
+    (for ``dlbook.profiles``, :func:`budgets_hash`: only this notebook's own
+    budget counts); ``dlbook_sha256`` hashes that mapping, so it changes
+    exactly when one of those files does, or when the notebook starts using
+    another module.
     """
-    modules = {module: source_hash(_module_file(module, package_dir))
-               for module in dlbook_dependencies(_code_sources(notebook), package_dir)}
+    code = _code_sources(notebook)
+    modules = {module: (budgets_hash(_module_file(module, package_dir), code) if module == BUDGETS_MODULE
+                        else source_hash(_module_file(module, package_dir)))
+               for module in dlbook_dependencies(code, package_dir)}
     combined = hashlib.sha256(json.dumps(modules, sort_keys=True).encode("utf-8")).hexdigest()
     return {"dlbook_sha256": combined, "dlbook_modules": modules}
 

@@ -248,3 +248,41 @@ def test_executor_refuses_a_seed_offset_for_stored_outputs(tmp_path, monkeypatch
     monkeypatch.setenv("DLBOOK_SEED_OFFSET", "1")
     with pytest.raises(SystemExit):
         execute.main([str(tmp_path / "x.ipynb")])
+
+
+def test_editing_one_chapters_budget_flags_that_chapter_only(package_copy):
+    profiles = package_copy / "profiles.py"
+    text = profiles.read_text(encoding="utf-8")
+    edited = text.replace('"why-convolutions": {"seeds": (0,)}', '"why-convolutions": {"seeds": (0, 1)}', 1)
+    assert edited != text
+    profiles.write_text(edited, encoding="utf-8")
+    assert stale_notebooks(package_copy) == {"why-convolutions": ["dlbook source changed: dlbook.profiles"]}
+
+
+def test_editing_profiles_outside_the_budgets_flags_every_chapter(package_copy):
+    profiles = package_copy / "profiles.py"
+    text = profiles.read_text(encoding="utf-8")
+    profiles.write_text(text.replace('"real data, budgets that finish on a 2-core CPU"',
+                                     '"real data, budgets for a 2-core CPU"'), encoding="utf-8")
+    assert set(stale_notebooks(package_copy)) == set(BOOK_NOTEBOOKS)
+
+
+def test_executor_stores_the_results_a_notebook_records(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLBOOK_PROFILE", "quick")
+    path = tmp_path / "tiny.ipynb"
+    write_notebook(path)
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells.insert(-1, nbformat.v4.new_code_cell(
+        "from dlbook.results import record_results\nrecord_results(test_accuracy=0.75, images_per_second=640)"))
+    notebook.metadata.setdefault("dlbook", {})["results"] = {"stale": 1.0}
+    nbformat.write(notebook, path)
+    execute.main(["--allow-quick", str(path)])
+    assert nbformat.read(path, as_version=4).metadata["dlbook"]["results"] == {
+        "test_accuracy": 0.75, "images_per_second": 640.0}
+
+    write_notebook(path)  # a notebook that records nothing keeps no results from before
+    notebook = nbformat.read(path, as_version=4)
+    notebook.metadata.setdefault("dlbook", {})["results"] = {"stale": 1.0}
+    nbformat.write(notebook, path)
+    execute.main(["--allow-quick", str(path)])
+    assert "results" not in nbformat.read(path, as_version=4).metadata["dlbook"]
