@@ -54,8 +54,14 @@ def serve(folder: Path) -> Iterator[str]:
         httpd.server_close()
 
 
-def headless_chromium(extra_arguments: Iterable[str] = (), *, console_log: bool = False):
-    """A selenium driver for headless Chromium (raises :class:`NoChromiumError` without one)."""
+def headless_chromium(extra_arguments: Iterable[str] = (), *, console_log: bool = False,
+                      phone_width: int | None = None):
+    """A selenium driver for headless Chromium (raises :class:`NoChromiumError` without one).
+
+    ``phone_width`` emulates a phone of that width in CSS pixels (a touch
+    screen at three device pixels per CSS pixel), which ``--window-size``
+    cannot: desktop Chromium keeps its window wider than about 500 px.
+    """
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -67,4 +73,7 @@ def headless_chromium(extra_arguments: Iterable[str] = (), *, console_log: bool 
         options.add_argument(argument)
     if console_log:
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    if phone_width:
+        options.add_experimental_option("mobileEmulation", {
+            "deviceMetrics": {"width": phone_width, "height": 844, "pixelRatio": 3.0, "touch": True}})
     return webdriver.Chrome(service=Service(driver), options=options)

@@ -6,14 +6,15 @@
 ``book/_generated/`` (ignored by git, rebuilt every time):
 
 ``overview.md``
-    the landing page's chapter cards: each chapter's question, a thumbnail of
-    its first stored figure (with that figure's alt text) and how long its
-    stored run took, in which profile, on which hardware (from provenance),
-    then a table of how long each chapter takes in each profile (from the
-    ``dlbook.timings`` that ``make execute`` and ``make timings`` record;
-    a time measured on older code is not shown);
-``thumbnails/<notebook>.<png|jpg>``
-    those thumbnails;
+    the landing page's chapter cards: each chapter's question and a
+    thumbnail of its chosen figure (with that figure's alt text), then a
+    table of how long each chapter takes in each profile that has been
+    measured (from the ``dlbook.timings`` that ``make execute`` and
+    ``make timings`` record; a time measured on older code is not shown);
+``thumbnails/<notebook>.jpg``
+    those thumbnails: the figure cropped to :data:`THUMBNAIL_SIZE` about its
+    centre, as a small JPEG. A chapter names its figure with the cell metadata
+    ``{"dlbook": {"thumbnail": true}}``; otherwise its first figure is used;
 ``notebooks.zip``
     every chapter notebook with its stored outputs, for one download.
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import io
 import shutil
 import zipfile
 from dataclasses import dataclass
@@ -37,6 +39,8 @@ from dlbook.profiles import PROFILES
 GENERATED = Path("book") / "_generated"
 PROFILE_NAMES = tuple(PROFILES)  # quick, cpu, gpu: the table's columns
 EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg"}
+THUMBNAIL_SIZE = (480, 270)  # pixels, 16:9: every card's picture has the same shape
+THUMBNAIL_QUALITY = 80
 
 
 @dataclass(frozen=True)
@@ -98,20 +102,46 @@ def toc_chapters(book_root: Path) -> list[tuple[str, str]]:
     return found
 
 
+def _cell_figure(cell) -> tuple[str, bytes, str] | None:
+    for output in cell.get("outputs", []):
+        data = output.get("data", {})
+        mime = next((m for m in FIGURE_MIME_TYPES if m in data and m in EXTENSIONS), None)
+        if mime:
+            alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
+            return EXTENSIONS[mime], base64.b64decode(data[mime]), alt
+    return None
+
+
+def chosen_figure(notebook) -> tuple[str, bytes, str] | None:
+    """The figure of the cell marked ``{"dlbook": {"thumbnail": true}}``, else the first figure."""
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    marked = [cell for cell in code if cell.metadata.get("dlbook", {}).get("thumbnail")]
+    for cell in marked or code:
+        figure = _cell_figure(cell)
+        if figure:
+            return figure
+    return None
+
+
+def thumbnail(content: bytes, size: tuple[int, int] = THUMBNAIL_SIZE) -> bytes:
+    """A figure scaled to cover ``size`` and cropped to it about its centre, as a JPEG.
+
+    Cropping rather than letterboxing keeps a row of eight images from becoming a thin strip
+    on its card: the card shows the middle of the figure, large enough to see.
+    """
+    from PIL import Image, ImageOps
+
+    with Image.open(io.BytesIO(content)) as image:
+        canvas = ImageOps.fit(image.convert("RGB"), size, Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    canvas.save(out, "JPEG", quality=THUMBNAIL_QUALITY, optimize=True)
+    return out.getvalue()
+
+
 def read_chapter(path: Path, part: str) -> Chapter:
     notebook = nbformat.read(path, as_version=4)
     question = notebook.cells[0].source.splitlines()[0].lstrip("# ").strip()
-    figure = None
-    for cell in notebook.cells:
-        if cell.cell_type != "code" or figure:
-            continue
-        for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            mime = next((m for m in FIGURE_MIME_TYPES if m in data and m in EXTENSIONS), None)
-            if mime:
-                alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
-                figure = (EXTENSIONS[mime], base64.b64decode(data[mime]), alt)
-                break
+    figure = chosen_figure(notebook)
     record = notebook.metadata.get("dlbook", {}).get("provenance", {})
     seconds = record.get("wall_time_s")
     return Chapter(path.stem, part, question, figure, record.get("profile"),
@@ -123,41 +153,43 @@ def _card(chapter: Chapter, thumbnails: Path) -> str:
     lines = [f":::{{grid-item-card}} {chapter.question}",
              f":link: ../notebooks/{chapter.name}", ":link-type: doc"]
     if chapter.figure:
-        extension, _, alt = chapter.figure
-        lines += [f":img-top: _generated/{thumbnails.name}/{chapter.name}.{extension}",
+        _, _, alt = chapter.figure
+        lines += [f":img-top: _generated/{thumbnails.name}/{chapter.name}.jpg",
                   f":img-alt: {alt}"]
     lines.append("")
     lines.append(f"{chapter.part}")
-    if chapter.minutes is not None:
-        lines.append(f"\nStored run: {chapter.minutes:.1f} min, `{chapter.profile}` profile, "
-                     f"{chapter.hardware}")
     lines.append(":::")
     return "\n".join(lines)
 
 
 def timings_table(chapters: list[Chapter]) -> str:
-    """Chapters × profiles: how long each notebook ran, and on which machines."""
-    header = "| chapter | " + " | ".join(f"`{name}`" for name in PROFILE_NAMES) + " |"
-    rows = [header, "|---|" + "---:|" * len(PROFILE_NAMES)]
-    machines: dict[str, set[str]] = {name: set() for name in PROFILE_NAMES}
+    """Chapters × profiles: how long each notebook ran, and on which machines.
+
+    Only profiles measured for at least one chapter get a column; a chapter
+    not measured in a shown profile reads "—". Chapters are named by their
+    page titles (a ``{doc}`` link without text).
+    """
+    profiles = [name for name in PROFILE_NAMES if any(name in chapter.timings for chapter in chapters)]
+    header = "| chapter | " + " | ".join(f"`{name}`" for name in profiles) + " |"
+    rows = [header, "|---|" + "---:|" * len(profiles)]
+    machines: dict[str, set[str]] = {name: set() for name in profiles}
     for chapter in chapters:
         cells = []
-        for name in PROFILE_NAMES:
+        for name in profiles:
             timing = chapter.timings.get(name)
             if timing is None:
-                cells.append("not measured")
+                cells.append("—")
             else:
                 machines[name].add(machine(timing["hardware"]))
                 stored = " (stored)" if name == chapter.profile else ""
                 cells.append(duration(timing["wall_time_s"]) + stored)
-        rows.append(f"| {{doc}}`{chapter.name} <../notebooks/{chapter.name}>` | " + " | ".join(cells) + " |")
+        rows.append(f"| {{doc}}`../notebooks/{chapter.name}` | " + " | ".join(cells) + " |")
     totals = ["**total**"]
-    for name in PROFILE_NAMES:
+    for name in profiles:
         times = [chapter.timings[name]["wall_time_s"] for chapter in chapters if name in chapter.timings]
         totals.append(f"**{duration(sum(times))}**" if len(times) == len(chapters) else "—")
     rows.append("| " + " | ".join(totals) + " |")
-    notes = [f"`{name}`: " + (", ".join(sorted(machines[name])) if machines[name] else "not measured yet")
-             for name in PROFILE_NAMES]
+    notes = [f"`{name}`: " + ", ".join(sorted(machines[name])) for name in profiles]
     return "\n".join(rows) + "\n\nMachines: " + "; ".join(notes) + ".\n"
 
 
@@ -167,9 +199,8 @@ def overview_markdown(chapters: list[Chapter], thumbnails: Path) -> str:
         "::::{grid} 1 2 2 3\n:gutter: 3\n\n" + cards + "\n::::\n\n"
         "How long each chapter takes in each profile, from the notebook's first cell to its "
         "last, as recorded by `make execute` (the run whose outputs the website shows is marked "
-        "*stored*) and `make timings` (the `quick` profile that CI runs). Only times measured "
-        "on the chapter's current code are shown; a profile nobody has run on that code reads "
-        "*not measured*.\n\n" + timings_table(chapters)
+        "*stored*) and `make timings` (the `quick` profile that CI runs), on the chapter's "
+        "current code.\n\n" + timings_table(chapters)
     )
 
 
@@ -184,8 +215,8 @@ def generate(book_root: Path) -> Path:
                 for part, name in toc_chapters(book_root)]
     for chapter in chapters:
         if chapter.figure:
-            extension, content, _ = chapter.figure
-            (thumbnails / f"{chapter.name}.{extension}").write_bytes(content)
+            _, content, _ = chapter.figure
+            (thumbnails / f"{chapter.name}.jpg").write_bytes(thumbnail(content))
     (staging / "overview.md").write_text(overview_markdown(chapters, thumbnails), encoding="utf-8")
     with zipfile.ZipFile(staging / "notebooks.zip", "w", zipfile.ZIP_DEFLATED) as archive:
         for chapter in chapters:

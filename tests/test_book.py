@@ -56,7 +56,21 @@ def test_landing_page_has_chapter_cards_and_the_zip(site):
     assert len(zips) == 1 and zips[0].relative_to(site).as_posix() in intro
     with zipfile.ZipFile(zips[0]) as archive:
         assert sorted(archive.namelist()) == sorted(f"notebooks/{p.name}" for p in NOTEBOOKS)
-    assert "Stored run:" in intro
+    assert "Stored run:" not in intro and "not measured" not in intro
+    weight = 0
+    for path in NOTEBOOKS:  # every card has its own small, fixed-shape picture (booktools.overview)
+        assert f'src="../_images/{path.stem}.jpg"' in intro, f"the {path.stem} card has no thumbnail"
+        weight += (site / "_images" / f"{path.stem}.jpg").stat().st_size
+    assert weight < 400_000, f"the cards' pictures weigh {weight / 1e3:.0f} KB"
+
+
+def test_the_landing_page_leads_into_the_first_chapter(site):
+    intro = (site / "book" / "intro.html").read_text(encoding="utf-8")
+    start = re.search(r'<a[^>]*href="([^"]+)"[^>]*>\s*(?:<[^>]+>\s*)*Start here', intro)
+    assert start and start.group(1).startswith("../notebooks/learning-rate.html"), "no Start-here link"
+    following = re.search(r'<a[^>]*class="[^"]*right-next[^"]*"[^>]*href="([^"]+)"', intro) or re.search(
+        r'<a[^>]*href="([^"]+)"[^>]*class="[^"]*right-next', intro)
+    assert following and "running" not in following.group(1), "Next must lead to the chapters, not the set-up"
 
 
 def test_assignment_pages_link_every_chapter(site):

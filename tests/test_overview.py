@@ -30,12 +30,12 @@ def test_generate_cards_thumbnails_and_zip(tmp_path):
         notebook = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
         assert chapter.question == notebook.cells[0].source.splitlines()[0][2:].strip()
         assert f":link: ../notebooks/{name}\n" in page
-        if chapter.figure:
-            extension, content, alt = chapter.figure
-            assert (out / "thumbnails" / f"{name}.{extension}").read_bytes() == content
-            assert f":img-alt: {alt}\n" in page and alt
-        if chapter.minutes is not None:
-            assert f"{chapter.minutes:.1f} min" in page
+        assert chapter.figure, f"{name} has no figure for its card"
+        _, content, alt = chapter.figure
+        thumb = out / "thumbnails" / f"{name}.jpg"
+        assert thumb.read_bytes() == overview.thumbnail(content)
+        assert f":img-alt: {alt}\n" in page and alt
+    assert "Stored run" not in page and "not measured" not in page, "no machine line per card, no empty cells"
     with zipfile.ZipFile(out / "notebooks.zip") as archive:
         assert sorted(archive.namelist()) == sorted(f"notebooks/{n}.ipynb" for n in listed)
         for name in listed:
@@ -87,7 +87,45 @@ def test_timings_table_per_profile():
     ]
     table = overview.timings_table(chapters)
     assert "| chapter | `quick` | `cpu` | `gpu` |" in table
-    assert "| {doc}`a <../notebooks/a>` | 12 s | 10.0 min (stored) | not measured |" in table
-    assert "| {doc}`b <../notebooks/b>` | 2.5 min | 6 s (stored) | 3 s |" in table
+    assert "| {doc}`../notebooks/a` | 12 s | 10.0 min (stored) | — |" in table, "titles, not slugs"
+    assert "| {doc}`../notebooks/b` | 2.5 min | 6 s (stored) | 3 s |" in table
     assert "| **total** | **2.7 min** | **10.1 min** | — |" in table, "no gpu total while a chapter lacks one"
     assert "`gpu`: Test GPU" in table and "`quick`: Test CPU" in table
+
+
+def test_a_profile_nobody_measured_gets_no_column():
+    chapters = [overview.Chapter("a", "Assignment 3", "A?", None, "cpu", 10.0, "Test CPU",
+                                 {"cpu": {"wall_time_s": 600.0, "hardware": {"cpu": "Test CPU"}}})]
+    table = overview.timings_table(chapters)
+    assert "| chapter | `cpu` |" in table and "gpu" not in table and "quick" not in table
+
+
+def test_thumbnails_have_one_shape_and_are_small():
+    from io import BytesIO
+
+    from PIL import Image
+
+    sizes = []
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        chapter = overview.read_chapter(path, "")
+        data = overview.thumbnail(chapter.figure[1])
+        with Image.open(BytesIO(data)) as image:
+            assert image.size == overview.THUMBNAIL_SIZE and image.format == "JPEG"
+        sizes.append(len(data))
+        assert len(data) < 60_000, f"{path.stem}: a {len(data) / 1e3:.0f} KB thumbnail"
+    assert sum(sizes) < 400_000, f"the cards' pictures weigh {sum(sizes) / 1e3:.0f} KB"
+
+
+def test_a_chapter_can_name_its_card_figure():
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    def figure_cell(png_bytes, **metadata):
+        cell = new_code_cell("show(fig)", metadata=metadata)
+        cell.outputs = [new_output("display_data", data={"image/png": base64.b64encode(png_bytes).decode()})]
+        return cell
+
+    import base64
+    notebook = new_notebook(cells=[figure_cell(b"first"), figure_cell(b"chosen", dlbook={"thumbnail": True})])
+    assert overview.chosen_figure(notebook)[1] == b"chosen"
+    notebook.cells[1].metadata = {}
+    assert overview.chosen_figure(notebook)[1] == b"first"

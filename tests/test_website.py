@@ -211,3 +211,98 @@ def test_screenshots_in_light_and_dark_mode(browser, server, page, mode):
         "return getComputedStyle(document.body).backgroundColor")
     channels = [int(v) for v in re.findall(r"\d+", background)[:3]]
     assert (sum(channels) / 3 < 100) == (mode == "dark"), f"{mode} page background {background}"
+
+
+PHONE_WIDTH = 390  # CSS pixels: a common phone
+
+
+@pytest.fixture(scope="module")
+def phone():
+    try:
+        driver = headless_chromium(("--hide-scrollbars",), phone_width=PHONE_WIDTH)
+    except NoChromiumError as error:
+        pytest.skip(str(error))
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+@pytest.mark.parametrize("page", ALL_PAGES)
+def test_no_page_is_wider_than_a_phone(phone, server, page):
+    open_page(phone, server, f"{page}.html")
+    # On a phone a page wider than the screen widens the layout viewport itself (innerWidth).
+    width = phone.execute_script(
+        "return Math.max(window.innerWidth, document.documentElement.scrollWidth)")
+    widest = phone.execute_script("""
+        return Array.from(document.querySelectorAll('.bd-article *'))
+            .filter(el => el.getBoundingClientRect().right > arguments[0] + 1)
+            .filter(el => !el.parentElement.closest('.pst-scrollable-table-container, pre, '
+                                                    + '.highlight, mjx-container'))
+            .slice(0, 4).map(el => el.tagName + '.' + el.className + ': '
+                             + (el.textContent || '').slice(0, 60));
+    """, PHONE_WIDTH)
+    assert width <= PHONE_WIDTH + 1, f"{page} is {width} px wide on a {PHONE_WIDTH} px phone: {widest}"
+
+
+# What a reader must be able to see of clipped content: every table or code/output block wider
+# than its column sits in a box that scrolls (screen), and nothing is clipped at all in print.
+CLIPPED = """
+    const article = document.querySelector('.bd-article');
+    const scrolls = el => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+    return Array.from(article.querySelectorAll('table, pre')).filter(el => {
+        if (el.scrollWidth <= el.clientWidth + 1 && el.getBoundingClientRect().right
+            <= article.getBoundingClientRect().right + 1) return false;
+        if (arguments[0]) return true;  // print: any overflow is a clipped column or line
+        for (let box = el; box && box !== article; box = box.parentElement)
+            if (scrolls(box) && box.getBoundingClientRect().right <= article.getBoundingClientRect().right + 1)
+                return false;
+        return true;
+    }).slice(0, 3).map(el => el.tagName + ': ' + el.textContent.slice(0, 80));
+"""
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_wide_content_scrolls_on_screen_and_wraps_in_print(browser, server, path):
+    open_page(browser, server, f"notebooks/{path.stem}.html")
+    assert browser.execute_script(CLIPPED, False) == [], "content cut off without a scroll box"
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        time.sleep(0.2)
+        clipped = browser.execute_script(CLIPPED, True)
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    assert clipped == [], f"printed, these are cut off: {clipped}"
+
+
+# Stored outputs (logs, tables, figures) of one chapter, in CSS pixels at 1280 px: what a reader
+# scrolls past besides the prose and code. When this was set the most was learning-rate's, 9,263 px
+# at 1366 px (its whole page 30,478 px); the brain chapter's 219 log writes alone once took ~5,000.
+OUTPUT_HEIGHT_BUDGET = 10_000
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_outputs_fit_the_height_budget(browser, server, path):
+    open_page(browser, server, f"notebooks/{path.stem}.html")
+    height = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.cell_output'))"
+        ".reduce((sum, el) => sum + el.getBoundingClientRect().height, 0)")
+    assert height <= OUTPUT_HEIGHT_BUDGET, f"{path.stem}: {height:.0f} px of outputs"
+
+
+@pytest.mark.parametrize("page", ["book/intro", "notebooks/brain-tumor-classifier"])
+def test_phone_screenshots(phone, server, page):
+    open_page(phone, server, f"{page}.html")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    target = SCREENSHOTS / f"{page.split('/')[-1]}-phone.png"
+    assert phone.save_screenshot(str(target)) and target.stat().st_size > 10_000
+
+
+def test_one_search_field_on_a_desktop(browser, server):
+    open_page(browser, server, "book/intro.html")
+    browser.set_window_size(1366, 900)
+    time.sleep(0.2)
+    shown = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.search-button-field, .search-button'))"
+        ".filter(el => el.checkVisibility()).length")
+    browser.set_window_size(1280, 900)
+    assert shown == 1, f"{shown} search fields or buttons visible at 1366 px"
