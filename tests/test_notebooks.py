@@ -198,3 +198,51 @@ def test_training_chapters_ask_colab_for_a_gpu(notebook_path):
         assert metadata.get("accelerator") == "GPU" and metadata.get("colab", {}).get("gpuType")
     else:
         assert "accelerator" not in metadata, "only chapters that train CNNs ask for a GPU"
+
+
+# The headline figures each training chapter records (dlbook.results.record_results) and its answer
+# boxes must quote. inception joins when its re-execution records them (issue 18).
+REQUIRED_RESULTS = {
+    "brain-tumor-classifier": ("scan_accuracy", "scan_accuracy_low", "scan_accuracy_high", "scan_auc"),
+    "keras-tuner": ("test_accuracy",),
+}
+
+
+def quoted(name: str, value: float) -> str:
+    """How an answer writes a recorded result: AUCs to three decimals, rates per second whole,
+    counts whole, other fractions as percentages to one decimal."""
+    if "auc" in name:
+        return f"{value:.3f}"
+    if name.endswith("per_second") or value > 1:
+        return f"{value:,.0f}"
+    return f"{value:.1%}"
+
+
+def test_answers_quote_the_recorded_results(notebook_path):
+    notebook = load(notebook_path)
+    recorded = notebook.metadata.get("dlbook", {}).get("results", {})
+    required = REQUIRED_RESULTS.get(notebook_path.stem, ())
+    missing = [name for name in required if name not in recorded]
+    assert not missing, f"the stored run recorded no {missing}: record them with dlbook.results.record_results"
+    answers = "\n".join(body for _, body in answer_boxes(notebook))
+    for name in required:
+        assert quoted(name, recorded[name]) in answers, (
+            f"no answer box quotes {name} = {quoted(name, recorded[name])}, the recorded result")
+
+
+def test_quoted_formats():
+    assert quoted("scan_auc", 0.88249) == "0.882"
+    assert quoted("scan_accuracy", 0.8057) == "80.6%"
+    assert quoted("images_per_second", 684.4) == "684"
+
+
+def test_plumbing_cells_are_collapsed_on_the_website(notebook_path):
+    """The imports after the setup cell and the budget cell show no code until a reader asks."""
+    code = code_cells(load(notebook_path))
+    imports = code[1]
+    if all(re.match(r"(import |from \S+ import |\)|    \w|#)", line) for line in imports.source.splitlines()
+           if line.strip()):
+        assert "hide-input" in imports.metadata.get("tags", []), "tag the imports cell hide-input"
+    for cell in code:
+        if "show_budget(" in cell.source:
+            assert "hide-input" in cell.metadata.get("tags", []), "tag the budget cell hide-input"
