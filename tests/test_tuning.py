@@ -14,20 +14,34 @@ def test_search_space_is_the_assignments():
     hp = keras_tuner.HyperParameters()
     tuning.CifarHyperModel().build(hp)
     space = {p.name: p for p in hp.space}
-    assert set(space) == set(tuning.SEARCH_SPACE)
+    assert set(space) == set(tuning.SEARCH_SPACE) - {"learning_rate"} | set(tuning.RATE_NAMES.values())
     assert list(space["conv_blocks"].values) == [1, 2, 3]
     assert list(space["filters"].values) == [8, 16, 24, 32]
     assert list(space["dense_layers"].values) == [1, 2, 3, 4]
     assert list(space["units"].values) == [128, 192, 256]
-    assert list(space["learning_rate"].values) == [1e-4, 5e-4, 1e-3]
+    assert list(space["adam_learning_rate"].values) == [1e-4, 5e-4, 1e-3], "the assignment's rates"
+    assert list(space["sgd_learning_rate"].values) == list(tuning.SGD_RATES)
     assert list(space["optimizer"].values) == ["adam", "sgd"]
+    assert tuning.space_size() == 3 * 4 * 4 * 3 * 6
+
+
+@pytest.mark.parametrize("optimizer, rate", [("adam", 5e-4), ("sgd", 2e-2)])
+def test_each_optimizer_gets_its_own_learning_rate(optimizer, rate):
+    record = {"conv_blocks": 1, "filters": 8, "dense_layers": 1, "units": 128,
+              "optimizer": optimizer, "learning_rate": rate}
+    hp = tuning.fixed_hyperparameters(record)
+    model = tuning.CifarHyperModel().build(hp)
+    assert model.optimizer.__class__.__name__ == {"adam": "Adam", "sgd": "SGD"}[optimizer]
+    assert float(model.optimizer.learning_rate) == pytest.approx(rate)
+    active = {name for name in tuning.RATE_NAMES.values() if hp.is_active(name)}
+    assert active == {tuning.RATE_NAMES[optimizer]}
 
 
 @pytest.mark.parametrize("blocks, dense", [(1, 1), (3, 4)])
 def test_built_models_follow_their_hyperparameters(blocks, dense):
     hp = keras_tuner.HyperParameters()
     for name, value in (("conv_blocks", blocks), ("filters", 16), ("dense_layers", dense),
-                        ("units", 192), ("optimizer", "sgd")):
+                        ("units", 192), ("optimizer", "sgd"), ("sgd_learning_rate", 1e-2)):
         hp.Fixed(name, value)
     model = tuning.CifarHyperModel().build(hp)
     convs = [layer for layer in model.layers if layer.name.endswith("_conv")]

@@ -31,14 +31,18 @@ from dlbook.data import shown_path
 
 OBJECTIVE = "val_accuracy"
 TUNER_NAMES = ("hyperband", "random", "bayesian")
+ADAM_RATES = (1e-4, 5e-4, 1e-3)  # the assignment's learning rates
+SGD_RATES = (1e-2, 2e-2, 5e-2)  # SGD's own range: at Adam's rates it barely moves in a few epochs
 SEARCH_SPACE = {
     "conv_blocks": "1, 2 or 3 blocks of 3×3 convolution (ReLU) + 2×2 max-pool",
     "filters": "8, 16, 24 or 32 filters in every convolution",
     "dense_layers": "1 to 4 dense ReLU layers (each followed by 30% dropout)",
     "units": "128, 192 or 256 units in every dense layer",
-    "learning_rate": "1e-4, 5e-4 or 1e-3",
-    "optimizer": "Adam or SGD with Nesterov momentum 0.9",
+    "optimizer": "Adam, or SGD with Nesterov momentum 0.9",
+    "learning_rate": "Adam: 1e-4, 5e-4 or 1e-3 (the assignment's); SGD: 1e-2, 2e-2 or 5e-2 "
+                     "(a conditional hyperparameter of each optimizer)",
 }
+RATE_NAMES = {"adam": "adam_learning_rate", "sgd": "sgd_learning_rate"}
 
 
 class CifarHyperModel(keras_tuner.HyperModel):
@@ -58,8 +62,12 @@ class CifarHyperModel(keras_tuner.HyperModel):
         filters = hp.Int("filters", 8, 32, step=8)
         dense_layers = hp.Int("dense_layers", 1, 4)
         units = hp.Int("units", 128, 256, step=64)
-        learning_rate = hp.Choice("learning_rate", [1e-4, 5e-4, 1e-3])
         optimizer_name = hp.Choice("optimizer", ["adam", "sgd"])
+        # Each optimizer draws its learning rate from its own range; the other's is inactive.
+        with hp.conditional_scope("optimizer", ["adam"]):
+            adam_rate = hp.Choice(RATE_NAMES["adam"], list(ADAM_RATES))
+        with hp.conditional_scope("optimizer", ["sgd"]):
+            sgd_rate = hp.Choice(RATE_NAMES["sgd"], list(SGD_RATES))
 
         inputs = keras.Input((32, 32, 3), name="image")
         x = layers.Rescaling(1 / 255, name="rescale")(inputs)
@@ -74,9 +82,9 @@ class CifarHyperModel(keras_tuner.HyperModel):
         outputs = layers.Dense(self.num_classes, activation="softmax", name="class_probabilities")(x)
         model = keras.Model(inputs, outputs, name=self.name)
         if optimizer_name == "adam":
-            optimizer = keras.optimizers.Adam(learning_rate)
+            optimizer = keras.optimizers.Adam(adam_rate)
         else:
-            optimizer = keras.optimizers.SGD(learning_rate, momentum=0.9, nesterov=True)
+            optimizer = keras.optimizers.SGD(sgd_rate, momentum=0.9, nesterov=True)
         model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
                       metrics=["accuracy"])
         return model
@@ -87,6 +95,21 @@ class CifarHyperModel(keras_tuner.HyperModel):
         history = model.fit(*args, **kwargs).history
         return {OBJECTIVE: max(history[OBJECTIVE]), "epochs_trained": len(history["loss"]),
                 "seconds": time.perf_counter() - start}
+
+
+def space_size() -> int:
+    """How many configurations the search space holds (each optimizer with its own rates)."""
+    architectures = 3 * 4 * 4 * 3
+    return architectures * (len(ADAM_RATES) + len(SGD_RATES))
+
+
+def fixed_hyperparameters(record: dict) -> keras_tuner.HyperParameters:
+    """The values of one trial record as fixed hyperparameters, to build that model again."""
+    chosen = keras_tuner.HyperParameters()
+    for name in ("conv_blocks", "filters", "dense_layers", "units", "optimizer"):
+        chosen.Fixed(name, record[name])
+    chosen.Fixed(RATE_NAMES[record["optimizer"]], record["learning_rate"])
+    return chosen
 
 
 def trial_metric(trial: keras_tuner.engine.trial.Trial, name: str) -> float | None:
@@ -167,7 +190,8 @@ def make_tuner(kind: str, hypermodel: keras_tuner.HyperModel, *, directory: str 
     if kind not in TUNER_NAMES:
         raise ValueError(f"unknown tuner {kind!r}; choose one of {', '.join(TUNER_NAMES)}")
     # Keras Tuner prints "Reloading Tuner from <absolute path>" when it resumes a search: say it
-    # with the path relative to the data cache, so a page shows no machine's folders.
+    # with the path relative to the data cache (a folder elsewhere, such as a temporary one, as
+    # "<search folder>"), so a page shows no machine's folders.
     with contextlib.redirect_stdout(io.StringIO()) as said:
         if kind == "hyperband":
             tuner = ReportingHyperband(max_epochs=max_epochs, factor=factor, **common)
@@ -176,8 +200,10 @@ def make_tuner(kind: str, hypermodel: keras_tuner.HyperModel, *, directory: str 
         else:
             tuner = BudgetedBayesianOptimization(max_trials=max_trials,
                                                  num_initial_points=initial_points, **common)
+    shown = shown_path(directory)
+    shown = shown if shown.startswith("$") else "<search folder>"
     for line in said.getvalue().splitlines():
-        print(line.replace(str(directory), shown_path(directory)))
+        print(line.replace(str(directory), shown))
     tuner.epoch_budget = epoch_budget
     tuner.label = kind
     return tuner
@@ -187,7 +213,8 @@ def trial_records(tuner) -> list[dict]:
     """The tuner's trials in the order they were created, as flat dictionaries.
 
     Each has ``trial`` (its id), the hyperparameter values (Hyperband's own
-    ``tuner/...`` values renamed ``bracket``, ``round``, ``epochs_to``),
+    ``tuner/...`` values renamed ``bracket``, ``round``, ``epochs_to``; the
+    active optimizer's rate as ``learning_rate``),
     ``val_accuracy``, ``epochs_trained``, ``seconds`` and ``status``.
     """
     renamed = {"tuner/bracket": "bracket", "tuner/round": "round", "tuner/epochs": "epochs_to"}
@@ -195,7 +222,9 @@ def trial_records(tuner) -> list[dict]:
     for trial_id in sorted(tuner.oracle.trials, key=int):
         trial = tuner.oracle.trials[trial_id]
         values = {renamed.get(k, k): v for k, v in trial.hyperparameters.values.items()
-                  if not k.startswith("tuner/") or k in renamed}
+                  if (not k.startswith("tuner/") or k in renamed) and k not in RATE_NAMES.values()}
+        if "optimizer" in values:
+            values["learning_rate"] = trial.hyperparameters.values.get(RATE_NAMES[values["optimizer"]])
         records.append({"trial": trial_id, **values,
                         OBJECTIVE: trial_metric(trial, OBJECTIVE),
                         "epochs_trained": int(trial_metric(trial, "epochs_trained") or 0),
