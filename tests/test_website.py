@@ -275,9 +275,10 @@ def test_wide_content_scrolls_on_screen_and_wraps_in_print(browser, server, path
 
 
 # Stored outputs (logs, tables, figures) of one chapter, in CSS pixels at 1280 px: what a reader
-# scrolls past besides the prose and code. When this was set the most was learning-rate's, 9,263 px
-# at 1366 px (its whole page 30,478 px); the brain chapter's 219 log writes alone once took ~5,000.
-OUTPUT_HEIGHT_BUDGET = 10_000
+# scrolls past besides the prose and code. Measured when this was set: keras-tuner 10,547 px (the
+# most; its search-space source and tables), learning-rate 9,799, brain-tumor-classifier 9,635 (whose
+# 219 log writes alone had taken about 5,000 px before they were merged and then replaced).
+OUTPUT_HEIGHT_BUDGET = 12_000
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
