@@ -107,7 +107,7 @@ timings: setup
 # Benchmark (not a test): our Inception net vs the write-ups' model at equal wall time
 # on the real CIFAR-10, in the cpu profile unless DLBOOK_PROFILE says otherwise.
 bench-inception: setup
-	DLBOOK_PROFILE=$${DLBOOK_PROFILE:-cpu} $(BIN)/python benchmarks/inception.py
+	DLBOOK_PROFILE=$${DLBOOK_PROFILE:-cpu} $(BIN)/python benchmarks/inception.py $(ARGS)
 
 # Point the book at its public home: `make publish-config REPO=owner/name` sets repository.url in
 # _config.yml and rewrites every notebook's Colab badge and setup-cell pip source from it (the

@@ -7,15 +7,29 @@ import subprocess
 import sys
 from pathlib import Path
 
+from dlbook import inception
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_inception_benchmark_prints_both_accuracies_and_their_ratio():
+def _run(*arguments: str) -> list[str]:
     env = {**os.environ, "DLBOOK_PROFILE": "quick"}
-    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "inception.py"), "--seconds", "30"],
-                          env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "inception.py"), *arguments],
+                          env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
-    lines = done.stdout.splitlines()
-    assert any(line.strip().startswith("ours:") and "test accuracy" in line for line in lines)
-    assert any(line.strip().startswith("write-up:") and "test accuracy" in line for line in lines)
+    return done.stdout.splitlines()
+
+
+def test_inception_benchmark_prints_speed_both_accuracies_and_their_ratio():
+    lines = _run("--epochs", "1")
+    for name in ("ours:", "write-up:"):
+        line = next(line for line in lines if line.strip().startswith(name))
+        assert "images/s" in line and "test accuracy" in line and "with flip TTA" in line
     assert any(line.startswith("ratio ours / write-up:") for line in lines)
+
+
+def test_inception_ablation_prints_one_row_per_variant():
+    lines = _run("--ablation", "--epochs", "1", "--train-images", "200", "--seeds", "0")
+    rows = [line for line in lines if line.split("  ")[0].strip() in inception.ABLATIONS]
+    assert [row.split("  ")[0].strip() for row in rows] == list(inception.ABLATIONS)
+    assert all("%" in row for row in rows)

@@ -10,6 +10,12 @@
 * :func:`writeup_inception_net` - our reconstruction of the student
   write-ups' model (7x7 stride-2 stem, two modules, flatten, dense).
 * :func:`batches` - a cached, shuffled, prefetched ``tf.data`` pipeline.
+* :func:`train_classifier` - compile and fit for a number of epochs (or a
+  wall-time budget), reporting seconds and images per second.
+* :func:`predict_probabilities` - class probabilities, optionally averaged
+  with those of the mirrored images (flip test-time augmentation).
+* :data:`ABLATIONS` - our network with one of its ingredients undone, for
+  ``benchmarks/inception.py --ablation``.
 
 The notebook and ``benchmarks/inception.py`` build their models from here,
 so the benchmark measures exactly what the chapter shows.
@@ -34,8 +40,13 @@ GOOGLENET_MODULES = {
 }
 
 
-def _conv(x, filters: int, kernel: int, name: str, *, strides: int = 1, batch_norm: bool = True):
-    """Convolution, then (optionally) batch normalization, then ReLU."""
+def conv_bn_relu(x, filters: int, kernel: int, name: str, *, strides: int = 1,
+                 batch_norm: bool = True):
+    """Convolution, then (optionally) batch normalization, then ReLU.
+
+    With batch normalization the convolution has no bias: the normalization's
+    own shift (beta) would cancel it.
+    """
     x = layers.Conv2D(filters, kernel, strides=strides, padding="same", use_bias=not batch_norm,
                       name=name)(x)
     if batch_norm:
@@ -51,13 +62,13 @@ def inception_module(x, filters_1x1: int, reduce_3x3: int, filters_3x3: int, red
     ``<name>_5x5_reduce``, ``<name>_5x5``, ``<name>_pool``,
     ``<name>_pool_projection`` and ``<name>_concat``.
     """
-    branch_1 = _conv(x, filters_1x1, 1, f"{name}_1x1", batch_norm=batch_norm)
-    branch_3 = _conv(x, reduce_3x3, 1, f"{name}_3x3_reduce", batch_norm=batch_norm)
-    branch_3 = _conv(branch_3, filters_3x3, 3, f"{name}_3x3", batch_norm=batch_norm)
-    branch_5 = _conv(x, reduce_5x5, 1, f"{name}_5x5_reduce", batch_norm=batch_norm)
-    branch_5 = _conv(branch_5, filters_5x5, 5, f"{name}_5x5", batch_norm=batch_norm)
+    branch_1 = conv_bn_relu(x, filters_1x1, 1, f"{name}_1x1", batch_norm=batch_norm)
+    branch_3 = conv_bn_relu(x, reduce_3x3, 1, f"{name}_3x3_reduce", batch_norm=batch_norm)
+    branch_3 = conv_bn_relu(branch_3, filters_3x3, 3, f"{name}_3x3", batch_norm=batch_norm)
+    branch_5 = conv_bn_relu(x, reduce_5x5, 1, f"{name}_5x5_reduce", batch_norm=batch_norm)
+    branch_5 = conv_bn_relu(branch_5, filters_5x5, 5, f"{name}_5x5", batch_norm=batch_norm)
     branch_pool = layers.MaxPooling2D(3, strides=1, padding="same", name=f"{name}_pool")(x)
-    branch_pool = _conv(branch_pool, pool_projection, 1, f"{name}_pool_projection",
+    branch_pool = conv_bn_relu(branch_pool, pool_projection, 1, f"{name}_pool_projection",
                         batch_norm=batch_norm)
     return layers.Concatenate(name=f"{name}_concat")([branch_1, branch_3, branch_5, branch_pool])
 
@@ -94,27 +105,37 @@ def augmentation(seed: int = 0, shift: float = 0.125) -> keras.Sequential:
 
 
 def small_inception_net(width: float = 1.0, *, classes: int = 10, augment: bool = True,
-                        dropout: float = 0.2, seed: int = 0) -> keras.Model:
+                        dropout: float = 0.2, batch_norm: bool = True, head: str = "global_pool",
+                        seed: int = 0) -> keras.Model:
     """A GoogLeNet-style classifier for 32x32 RGB images.
 
     Stem (3x3 convolution at 32x32, 3x3 stride-2 convolution to 16x16),
     module 3a at 16x16, max-pool, modules 4a and 4b at 8x8, max-pool,
     module 5a at 4x4, global average pooling, dropout and one dense
     softmax layer. Pixels are rescaled inside the model, so it takes
-    uint8 images as they are.
+    uint8 images as they are. ``augment``, ``batch_norm`` and ``head``
+    (``"flatten"``: the write-ups' Flatten and dense layer of 256) exist
+    for the ablation; the chapter uses the defaults.
     """
+    if head not in ("global_pool", "flatten"):
+        raise ValueError(f"head must be 'global_pool' or 'flatten', not {head!r}")
     images = keras.Input(CIFAR_SHAPE, name="image")
     x = augmentation(seed)(images) if augment else images
     x = layers.Rescaling(1 / 255, name="rescale")(x)
-    x = _conv(x, max(8, int(round(32 * width))), 3, "stem_1")
-    x = _conv(x, max(8, int(round(64 * width))), 3, "stem_2", strides=2)
-    x = inception_module(x, *module_filters("3a", width), name="module_3a")
+    x = conv_bn_relu(x, max(8, int(round(32 * width))), 3, "stem_1", batch_norm=batch_norm)
+    x = conv_bn_relu(x, max(8, int(round(64 * width))), 3, "stem_2", strides=2,
+                     batch_norm=batch_norm)
+    x = inception_module(x, *module_filters("3a", width), name="module_3a", batch_norm=batch_norm)
     x = layers.MaxPooling2D(3, strides=2, padding="same", name="pool_3")(x)
-    x = inception_module(x, *module_filters("4a", width), name="module_4a")
-    x = inception_module(x, *module_filters("4b", width), name="module_4b")
+    x = inception_module(x, *module_filters("4a", width), name="module_4a", batch_norm=batch_norm)
+    x = inception_module(x, *module_filters("4b", width), name="module_4b", batch_norm=batch_norm)
     x = layers.MaxPooling2D(3, strides=2, padding="same", name="pool_4")(x)
-    x = inception_module(x, *module_filters("5a", width), name="module_5a")
-    x = layers.GlobalAveragePooling2D(name="global_pool")(x)
+    x = inception_module(x, *module_filters("5a", width), name="module_5a", batch_norm=batch_norm)
+    if head == "global_pool":
+        x = layers.GlobalAveragePooling2D(name="global_pool")(x)
+    else:
+        x = layers.Flatten(name="flatten")(x)
+        x = layers.Dense(256, activation="relu", name="dense")(x)
     x = layers.Dropout(dropout, name="dropout")(x)
     outputs = layers.Dense(classes, activation="softmax", name="class_probabilities")(x)
     return keras.Model(images, outputs, name=f"small_inception_w{width:g}")
@@ -165,37 +186,95 @@ def one_cycle_schedule(total_steps: int, *, peak: float = 0.1, warmup_fraction: 
         warmup_target=peak, warmup_steps=warmup)
 
 
-def one_cycle_sgd(total_steps: int, *, peak: float = 0.1, weight_decay: float = 5e-4):
-    """SGD with Nesterov momentum 0.9, weight decay and :func:`one_cycle_schedule`."""
+def one_cycle_sgd(total_steps: int, *, peak: float = 0.1, weight_decay: float | None = 5e-4):
+    """SGD with Nesterov momentum 0.9, weight decay and :func:`one_cycle_schedule`.
+
+    Keras applies ``weight_decay`` decoupled: each step multiplies every
+    trainable variable (batch-normalization scales and shifts included) by
+    ``1 - learning_rate * weight_decay``, outside the momentum.
+    """
     return keras.optimizers.SGD(one_cycle_schedule(total_steps, peak=peak), momentum=0.9,
                                 nesterov=True, weight_decay=weight_decay)
 
 
 def train_classifier(model: keras.Model, optimizer, train: tuple[np.ndarray, np.ndarray],
-                     validation: tuple[np.ndarray, np.ndarray], *, epochs: int, seconds: float,
-                     batch_size: int, keep_best: bool = False, seed: int = 0,
-                     verbose: int = 2) -> dict:
-    """Fit ``model`` on integer labels for ``epochs`` or until ``seconds`` of wall time run out.
+                     validation: tuple[np.ndarray, np.ndarray], *, epochs: int,
+                     batch_size: int, seconds: float | None = None, keep_best: bool = False,
+                     seed: int = 0, verbose: int = 0) -> dict:
+    """Fit ``model`` on integer labels for ``epochs``, or until ``seconds`` of wall time run out.
 
+    Without ``seconds`` every machine trains the same number of epochs.
     ``keep_best`` restores the weights of the epoch with the best validation
     accuracy at the end (a favour to a model that overfits). Returns the
-    Keras history, the epochs run, the seconds used and whether the time
-    budget stopped training.
+    Keras history, the epochs run, the seconds used, whether the time budget
+    stopped training, and ``images_per_second``: training images processed
+    per second of wall time, the validation passes included.
     """
+    import time
+
     from dlbook.evaluation import TimeBudget
 
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
-    clock = TimeBudget(seconds)
-    callbacks = [clock]
+    callbacks = []
+    clock = TimeBudget(seconds) if seconds is not None else None
+    if clock is not None:
+        callbacks.append(clock)
     if keep_best:
         callbacks.append(keras.callbacks.EarlyStopping(
             monitor="val_accuracy", patience=epochs, restore_best_weights=True))
+    started = time.perf_counter()
     history = model.fit(batches(*train, batch_size, shuffle=True, seed=seed),
                         validation_data=batches(*validation, 512, shuffle=False),
                         epochs=epochs, callbacks=callbacks, shuffle=False, verbose=verbose)
-    return {"history": history.history, "epochs": clock.epochs, "seconds": clock.elapsed,
-            "stopped_by_budget": clock.stopped_by_budget}
+    elapsed = time.perf_counter() - started
+    epochs_run = len(history.history["loss"])
+    return {"history": history.history, "epochs": epochs_run, "seconds": elapsed,
+            "stopped_by_budget": bool(clock and clock.stopped_by_budget),
+            "images_per_second": len(train[0]) * epochs_run / elapsed}
+
+
+def predict_probabilities(model: keras.Model, images: np.ndarray, *, flip: bool = False,
+                          batch_size: int = 512) -> np.ndarray:
+    """Class probabilities for ``images`` (inference mode).
+
+    ``flip=True`` is flip test-time augmentation: the mean of the
+    probabilities for each image and for its mirror image (left-right),
+    the one transformation the network was trained to treat as the same
+    picture.
+    """
+    import tensorflow as tf
+
+    data = tf.data.Dataset.from_tensor_slices(images).batch(batch_size)
+    probabilities = model.predict(data, verbose=0)
+    if flip:
+        mirrored = model.predict(data.map(lambda batch: tf.reverse(batch, axis=[2])), verbose=0)
+        probabilities = (probabilities + mirrored) / 2
+    return probabilities
+
+
+# Our network with one ingredient undone: the keyword arguments of
+# small_inception_net and of the recipe (weight decay, optimizer) that change.
+ABLATIONS: dict[str, dict] = {
+    "ours": {},
+    "no augmentation": {"augment": False},
+    "no batch normalization": {"batch_norm": False},
+    "Flatten + dense 256 head": {"head": "flatten"},
+    "no weight decay, no dropout": {"dropout": 0.0, "weight_decay": None},
+    "Adam 1e-3, constant rate": {"optimizer": "adam"},
+}
+
+
+def ablation_model(name: str, width: float, total_steps: int, *, peak: float = 0.1,
+                   seed: int = 0) -> tuple[keras.Model, keras.optimizers.Optimizer]:
+    """The network and optimizer of the ablation ``name`` (a key of :data:`ABLATIONS`)."""
+    options = dict(ABLATIONS[name])
+    optimizer = options.pop("optimizer", "one-cycle SGD")
+    weight_decay = options.pop("weight_decay", 5e-4)
+    model = small_inception_net(width, seed=seed, **options)
+    if optimizer == "adam":
+        return model, keras.optimizers.Adam(1e-3)
+    return model, one_cycle_sgd(total_steps, peak=peak, weight_decay=weight_decay)
 
 
 BRANCHES = (("1x1",), ("3x3_reduce", "3x3"), ("5x5_reduce", "5x5"), ("pool", "pool_projection"))
