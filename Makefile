@@ -10,7 +10,7 @@ COLAB_STAMP := $(COLAB_VENV)/.installed
 COLAB_KERNEL := dlbook-colab
 NB ?= notebooks/*.ipynb
 
-.PHONY: setup colab-env colab-requirements browser book pdf test test-unit test-colab test-numerics execute timings bench-inception publish-config release clean
+.PHONY: setup colab-env colab-requirements browser book pdf test test-unit test-colab test-numerics execute timings test-jax bench-inception publish-config release clean
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -93,6 +93,13 @@ test-colab: setup colab-env
 
 test-numerics: setup
 	$(OTHER_NUMERICS) $(NBVAL) notebooks --nbval-current-env
+
+# The chapters that also run on Keras' JAX backend, under nbval in .venv (not part of `make test`:
+# XLA compiles each training step for minutes on a 2-core CPU; tests/test_jax_backend.py covers the
+# dlbook code they use in `make test`).
+JAX_NOTEBOOKS := notebooks/inception.ipynb
+test-jax: setup
+	KERAS_BACKEND=jax $(NBVAL) $(JAX_NOTEBOOKS) --nbval-current-env
 
 # Re-execute notebooks in a real profile (DLBOOK_PROFILE=cpu|gpu, default by hardware)
 # and store their outputs and provenance: `make execute NB=notebooks/conv-backprop.ipynb`.

@@ -71,6 +71,51 @@ def test_one_cycle_rises_then_decays():
         inception.one_cycle_schedule(1)
 
 
+def test_train_classifier_runs_its_epochs_without_a_clock():
+    rng = np.random.default_rng(1)
+    images = rng.integers(0, 256, (24, 32, 32, 3)).astype("uint8")
+    labels = np.arange(24) % 10
+    run = inception.train_classifier(inception.small_inception_net(0.1, augment=False),
+                                     keras.optimizers.SGD(0.01), (images, labels),
+                                     (images[:8], labels[:8]), epochs=2, batch_size=8)
+    assert run["epochs"] == 2 and not run["stopped_by_budget"]
+    assert run["images_per_second"] == pytest.approx(24 * 2 / run["seconds"])
+
+
+def test_flip_averaging_is_the_mean_of_image_and_mirror():
+    model = inception.small_inception_net(0.1, augment=False)
+    images = np.random.default_rng(2).integers(0, 256, (5, 32, 32, 3)).astype("uint8")
+    plain = inception.predict_probabilities(model, images)
+    mirrored = inception.predict_probabilities(model, images[:, :, ::-1])
+    both = inception.predict_probabilities(model, images, flip=True)
+    np.testing.assert_allclose(both, (plain + mirrored) / 2, atol=1e-6)
+    np.testing.assert_allclose(inception.predict_probabilities(model, images[:, :, ::-1], flip=True),
+                               both, atol=1e-6)  # a mirrored image gets the same averaged answer
+    assert not np.allclose(plain, mirrored, atol=1e-6), "random images are not mirror-symmetric"
+
+
+@pytest.mark.parametrize("name", list(inception.ABLATIONS))
+def test_each_ablation_undoes_what_its_name_says(name):
+    model, optimizer = inception.ablation_model(name, 0.25, 100)
+    ours, ours_optimizer = inception.ablation_model("ours", 0.25, 100)
+    names = {layer.name for layer in model.layers}
+    assert ("augmentation" in names) == (name != "no augmentation")
+    assert any(n.endswith("_bn") for n in names) == (name != "no batch normalization")
+    assert ("flatten" in names) == (name == "Flatten + dense 256 head")
+    assert (model.get_layer("dropout").rate == 0) == (name == "no weight decay, no dropout")
+    assert isinstance(optimizer, keras.optimizers.Adam) == (name == "Adam 1e-3, constant rate")
+    if isinstance(optimizer, keras.optimizers.SGD):
+        assert (optimizer.weight_decay is None) == (name == "no weight decay, no dropout")
+    if name == "ours":
+        assert model.count_params() == inception.small_inception_net(0.25).count_params()
+        assert ours_optimizer.weight_decay == pytest.approx(5e-4)
+
+
+def test_an_unknown_head_is_refused():
+    with pytest.raises(ValueError, match="head"):
+        inception.small_inception_net(0.25, head="dense")
+
+
 def test_train_classifier_reports_epochs_and_keeps_the_best():
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, (40, 32, 32, 3)).astype("uint8")

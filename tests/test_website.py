@@ -307,3 +307,53 @@ def test_one_search_field_on_a_desktop(browser, server):
         ".filter(el => el.checkVisibility()).length")
     browser.set_window_size(1280, 900)
     assert shown == 1, f"{shown} search fields or buttons visible at 1366 px"
+
+
+# The printed book: every column header of the training chapters' result tables is in the PDF's
+# text (a column cut off by the page edge, or hidden in a scroll box, would be missing).
+PRINTED_CHAPTERS = ("brain-tumor-classifier", "inception", "keras-tuner")
+
+
+def table_headers(notebook_path: Path) -> list[str]:
+    """The header cells of every Markdown table a notebook's stored outputs show."""
+    headers = []
+    for cell in json.loads(notebook_path.read_text(encoding="utf-8"))["cells"]:
+        for output in cell.get("outputs", []):
+            text = output.get("data", {}).get("text/markdown", "")
+            lines = ("".join(text) if isinstance(text, list) else text).splitlines()
+            for header, rule in zip(lines, lines[1:]):
+                if header.startswith("|") and re.fullmatch(r"\|(\s*:?-+:?\s*\|)+", rule.strip()):
+                    headers += [cell_text.strip() for cell_text in re.split(r"(?<!\\)\|", header)[1:-1]]
+    return [re.sub(r"[`*]", "", h).replace("\\|", "|") for h in headers if h.strip()]
+
+
+def squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.mark.parametrize("chapter", PRINTED_CHAPTERS)
+def test_printed_chapters_keep_every_table_column(site, tmp_path, chapter):
+    import pypdf
+
+    from booktools import pdf
+
+    try:
+        printed = pdf.print_pdf(site, f"notebooks/{chapter}.html", tmp_path / f"{chapter}.pdf", timeout=180)
+    except pdf.PdfError as error:
+        if "hromium" in str(error):
+            pytest.skip(str(error))
+        raise
+    text = squeezed("".join(page.extract_text() for page in pypdf.PdfReader(printed.path).pages))
+    headers = table_headers(ROOT / "notebooks" / f"{chapter}.ipynb")
+    assert len(headers) >= 6, f"{chapter} shows almost no tables: {headers}"
+    missing = sorted({h for h in headers if squeezed(h) not in text})
+    assert not missing, f"the printed {chapter} lacks these column headers: {missing}"
+
+
+def test_table_headers_are_read_from_markdown_outputs(tmp_path):
+    notebook = tmp_path / "x.ipynb"
+    table = "| model | `a` \\| b | **AUC** |\n|---|:---:|---|\n| 1 | 2 | 3 |"
+    notebook.write_text(json.dumps({"cells": [{"cell_type": "code", "outputs": [
+        {"output_type": "display_data", "data": {"text/markdown": [table]}}]}]}), encoding="utf-8")
+    assert table_headers(notebook) == ["model", "a | b", "AUC"]
+    assert squeezed(" a\n b\tc ") == "abc"
