@@ -6,8 +6,10 @@
 ``book/_generated/`` (ignored by git, rebuilt every time):
 
 ``overview.md``
-    the landing page's chapter cards: each chapter's question and a
-    thumbnail of its chosen figure (with that figure's alt text), then a
+    the landing page's chapter cards: each chapter's question, a
+    thumbnail of its chosen figure (with that figure's alt text) and, for a
+    training chapter, its headline result as recorded by its stored run
+    (``metadata["dlbook"]["results"]``, see :data:`HEADLINES`), then a
     table of how long each chapter takes in each profile that has been
     measured (from the ``dlbook.timings`` that ``make execute`` and
     ``make timings`` record; a time measured on older code is not shown);
@@ -41,6 +43,13 @@ PROFILE_NAMES = tuple(PROFILES)  # quick, cpu, gpu: the table's columns
 EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg"}
 THUMBNAIL_SIZE = (480, 270)  # pixels, 16:9: every card's picture has the same shape
 THUMBNAIL_QUALITY = 80
+# A training chapter's card states its headline: (result, interval low, interval high, what it is).
+HEADLINES = {
+    "brain-tumor-classifier": ("scan_accuracy", "scan_accuracy_low", "scan_accuracy_high",
+                               "per-scan accuracy, grouped cross-validation"),
+    "inception": ("test_accuracy", "test_accuracy_low", "test_accuracy_high", "test accuracy"),
+    "keras-tuner": ("test_accuracy", None, None, "test accuracy of the tuned model"),
+}
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,18 @@ class Chapter:
     minutes: float | None
     hardware: str | None
     timings: dict  # profile -> {"wall_time_s", "hardware", "date", "code_sha256"} for the current code
+    headline: str | None = None  # the recorded headline result, as the card shows it
+
+
+def headline(name: str, results: dict, profile: str | None) -> str | None:
+    """The card's line for a chapter's recorded headline result, or ``None`` if it records none."""
+    if name not in HEADLINES or HEADLINES[name][0] not in results:
+        return None
+    value, low, high, what = HEADLINES[name]
+    text = f"**{results[value]:.1%}** {what}"
+    if low in results and high in results:
+        text += f" (95% interval {results[low]:.1%}–{results[high]:.1%})"
+    return text + (f", `{profile}` run" if profile else "")
 
 
 def machine(hardware: dict) -> str:
@@ -144,9 +165,11 @@ def read_chapter(path: Path, part: str) -> Chapter:
     figure = chosen_figure(notebook)
     record = notebook.metadata.get("dlbook", {}).get("provenance", {})
     seconds = record.get("wall_time_s")
+    results = notebook.metadata.get("dlbook", {}).get("results", {})
     return Chapter(path.stem, part, question, figure, record.get("profile"),
                    None if seconds is None else seconds / 60,
-                   machine(record["hardware"]) if record else None, current_timings(notebook))
+                   machine(record["hardware"]) if record else None, current_timings(notebook),
+                   headline(path.stem, results, record.get("profile")))
 
 
 def _card(chapter: Chapter, thumbnails: Path) -> str:
@@ -158,6 +181,8 @@ def _card(chapter: Chapter, thumbnails: Path) -> str:
                   f":img-alt: {alt}"]
     lines.append("")
     lines.append(f"{chapter.part}")
+    if chapter.headline:
+        lines += ["", chapter.headline]
     lines.append(":::")
     return "\n".join(lines)
 

@@ -36,6 +36,11 @@ def test_generate_cards_thumbnails_and_zip(tmp_path):
         assert thumb.read_bytes() == overview.thumbnail(content)
         assert f":img-alt: {alt}\n" in page and alt
     assert "Stored run" not in page and "not measured" not in page, "no machine line per card, no empty cells"
+    for name in overview.HEADLINES:
+        results = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4).metadata.get(
+            "dlbook", {}).get("results", {})
+        if results:  # a stored run that recorded its figures: its card states them
+            assert f"**{results[overview.HEADLINES[name][0]]:.1%}**" in page
     with zipfile.ZipFile(out / "notebooks.zip") as archive:
         assert sorted(archive.namelist()) == sorted(f"notebooks/{n}.ipynb" for n in listed)
         for name in listed:
@@ -129,3 +134,13 @@ def test_a_chapter_can_name_its_card_figure():
     assert overview.chosen_figure(notebook)[1] == b"chosen"
     notebook.cells[1].metadata = {}
     assert overview.chosen_figure(notebook)[1] == b"first"
+
+
+def test_headline_states_the_result_its_interval_and_the_run():
+    results = {"scan_accuracy": 0.8057, "scan_accuracy_low": 0.763, "scan_accuracy_high": 0.846}
+    assert overview.headline("brain-tumor-classifier", results, "cpu") == (
+        "**80.6%** per-scan accuracy, grouped cross-validation (95% interval 76.3%–84.6%), `cpu` run")
+    assert overview.headline("keras-tuner", {"test_accuracy": 0.759}, "cpu") == (
+        "**75.9%** test accuracy of the tuned model, `cpu` run")
+    assert overview.headline("keras-tuner", {}, "cpu") is None
+    assert overview.headline("conv-backprop", {"test_accuracy": 0.5}, "cpu") is None

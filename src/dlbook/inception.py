@@ -30,8 +30,8 @@ from keras import layers
 
 CIFAR_SHAPE = (32, 32, 3)
 
-# Filters of each module: (1x1, 3x3 reduce, 3x3, 5x5 reduce, 5x5, pool projection).
-# GoogLeNet's modules 3a, 3b, 4a, 4b, 5a with every count halved, then scaled by `width`.
+# Filters of each module: (1x1, 3x3 reduce, 3x3, 5x5 reduce, 5x5, pool projection), as in
+# GoogLeNet's modules 3a, 3b, 4a, 4b, 5a; module_filters() halves them and scales them by `width`.
 GOOGLENET_MODULES = {
     "3a": (64, 96, 128, 16, 32, 32),
     "3b": (128, 128, 192, 32, 96, 64),
@@ -45,8 +45,9 @@ def conv_bn_relu(x, filters: int, kernel: int, name: str, *, strides: int = 1,
                  batch_norm: bool = True):
     """Convolution, then (optionally) batch normalization, then ReLU.
 
-    With batch normalization the convolution has no bias: the normalization's
-    own shift (beta) would cancel it.
+    With batch normalization the convolution has no bias: the normalization
+    subtracts the batch mean, which removes any bias, and its own shift
+    (beta) takes the bias's role.
     """
     x = layers.Conv2D(filters, kernel, strides=strides, padding="same", use_bias=not batch_norm,
                       name=name)(x)
@@ -70,7 +71,7 @@ def inception_module(x, filters_1x1: int, reduce_3x3: int, filters_3x3: int, red
     branch_5 = conv_bn_relu(branch_5, filters_5x5, 5, f"{name}_5x5", batch_norm=batch_norm)
     branch_pool = layers.MaxPooling2D(3, strides=1, padding="same", name=f"{name}_pool")(x)
     branch_pool = conv_bn_relu(branch_pool, pool_projection, 1, f"{name}_pool_projection",
-                        batch_norm=batch_norm)
+                               batch_norm=batch_norm)
     return layers.Concatenate(name=f"{name}_concat")([branch_1, branch_3, branch_5, branch_pool])
 
 
@@ -96,8 +97,10 @@ def module_filters(module: str, width: float) -> tuple[int, ...]:
 def augmentation(seed: int = 0, shift: float = 0.125) -> keras.Sequential:
     """Random horizontal flips and shifts of up to ``shift`` of the side (reflected borders).
 
-    A shift of 0.125 is CIFAR's classic "pad 4 pixels, crop 32": the
-    layers are active in training only.
+    A shift of 0.125 (4 pixels of 32) is close to CIFAR's classic "pad 4
+    pixels, crop 32", but the shifts are real-valued (bilinear
+    interpolation) and the borders are reflected, not zero. The layers are
+    active in training only.
     """
     return keras.Sequential([
         layers.RandomFlip("horizontal", seed=seed),
@@ -114,9 +117,9 @@ def small_inception_net(width: float = 1.0, *, classes: int = 10, augment: bool 
     module 3a at 16x16, max-pool, modules 4a and 4b at 8x8, max-pool,
     module 5a at 4x4, global average pooling, dropout and one dense
     softmax layer. Pixels are rescaled inside the model, so it takes
-    uint8 images as they are. ``augment``, ``batch_norm`` and ``head``
-    (``"flatten"``: the write-ups' Flatten and dense layer of 256) exist
-    for the ablation; the chapter uses the defaults.
+    uint8 images as they are. ``augment``, ``dropout``, ``batch_norm`` and
+    ``head`` (``"flatten"``: the write-ups' Flatten and dense layer of 256)
+    let the ablation undo one ingredient; the chapter uses the defaults.
     """
     if head not in ("global_pool", "flatten"):
         raise ValueError(f"head must be 'global_pool' or 'flatten', not {head!r}")
@@ -189,9 +192,9 @@ def _fit_inputs(train, validation, batch_size: int, seed: int) -> tuple[dict, di
 def one_cycle_schedule(total_steps: int, *, peak: float = 0.1, warmup_fraction: float = 0.2):
     """A learning rate that rises linearly from ``peak / 10`` to ``peak``, then follows a cosine to ``peak / 100``.
 
-    The short warm-up lets batch-normalized networks take a large rate
-    early; the cosine tail settles the weights, so the last epoch is
-    usually the best one and no epoch has to be picked on validation data.
+    The first ``warmup_fraction`` of the steps warm up; the rest decay. The
+    rate ends at a hundredth of the peak, and the last epoch's weights are
+    the ones kept: no epoch is picked on validation data.
     """
     if total_steps < 2:
         raise ValueError("a schedule needs at least two steps")
@@ -254,9 +257,9 @@ def predict_probabilities(model: keras.Model, images: np.ndarray, *, flip: bool 
     """Class probabilities for ``images`` (inference mode).
 
     ``flip=True`` is flip test-time augmentation: the mean of the
-    probabilities for each image and for its mirror image (left-right),
-    the one transformation the network was trained to treat as the same
-    picture.
+    probabilities for each image and for its mirror image (left-right). It
+    suits a network trained with random flips, which has learned to treat
+    the two as the same picture.
     """
     probabilities = model.predict(images, batch_size=batch_size, verbose=0)
     if flip:
