@@ -46,3 +46,30 @@ def test_inception_helpers_train_and_predict_on_jax():
                           capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip().endswith("ok")
+
+
+TUNING = """
+import keras, numpy as np
+from dlbook import tuning
+assert keras.backend.backend() == "jax"
+rng = np.random.default_rng(0)
+images = rng.integers(0, 256, (32, 32, 32, 3)).astype("uint8")
+labels = np.arange(32) % 10
+record = {"conv_blocks": 2, "filters": 8, "dense_layers": 1, "units": 128,
+          "optimizer": "sgd", "learning_rate": 2e-2}
+augment = keras.layers.RandomFlip("horizontal", seed=0)
+model = tuning.CifarHyperModel(augmentation=augment).build(tuning.fixed_hyperparameters(record))
+history = model.fit(images, labels, batch_size=8, epochs=2, shuffle=True,
+                    validation_data=(images[:8], labels[:8]), verbose=0).history
+assert len(history["val_accuracy"]) == 2
+np.testing.assert_allclose(model.predict(images, verbose=0), model.predict(images, verbose=0))
+print("ok")
+"""
+
+
+def test_tuning_hypermodel_trains_with_augmentation_on_jax():
+    env = {**os.environ, "KERAS_BACKEND": "jax", "DLBOOK_PROFILE": "quick"}
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(TUNING)], env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip().endswith("ok")

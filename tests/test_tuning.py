@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import keras
 import keras_tuner
 import numpy as np
 import pytest
@@ -147,3 +148,27 @@ def test_distributed_search_shares_one_oracle(tmp_path):
     assert sorted(by_workers) == ["0", "1", "2", "3"], ran
     tuner = tuning.tiny_search_tuner(tmp_path, "distributed", max_trials=4)
     assert [r["status"] for r in tuning.trial_records(tuner)] == ["COMPLETED"] * 4
+
+
+def test_augmentation_comes_first_and_acts_in_training_only(small_data):
+    (x, _), _ = small_data
+    record = {"conv_blocks": 2, "filters": 8, "dense_layers": 1, "units": 128,
+              "optimizer": "adam", "learning_rate": 1e-3}
+    flip = keras.layers.RandomFlip("horizontal", seed=0)
+    plain = tuning.CifarHyperModel().build(tuning.fixed_hyperparameters(record))
+    augmented = tuning.CifarHyperModel(augmentation=flip).build(tuning.fixed_hyperparameters(record))
+    assert augmented.layers[1] is flip and plain.count_params() == augmented.count_params()
+    for layer in plain.layers:
+        augmented.get_layer(layer.name).set_weights(layer.get_weights())
+    np.testing.assert_allclose(augmented.predict(x[:16], verbose=0), plain.predict(x[:16], verbose=0),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_the_search_process_writes_its_trials_to_a_file(tmp_path):
+    result = tmp_path / "result.json"
+    assert tuning.main(["--directory", str(tmp_path / "search"), "--project", "p",
+                        "--max-trials", "1", "--result-file", str(result)]) == 0
+    assert tuning.read_result(result, "tiny") == ["0"]
+    assert list(tmp_path.glob("*.partial")) == []
+    with pytest.raises(RuntimeError, match="tuner0 exited without writing its trials"):
+        tuning.read_result(tmp_path / "missing.json", "tuner0")

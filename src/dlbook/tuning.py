@@ -20,6 +20,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -50,12 +51,18 @@ class CifarHyperModel(keras_tuner.HyperModel):
 
     :meth:`fit` also reports the epochs a trial trained and its wall time, as
     extra metrics stored with the trial, so budgets and tables survive a resume.
+    ``augmentation``, a Keras layer such as random flips, is applied to the
+    images first; like every augmentation layer it acts in training only, so
+    evaluating and predicting see the images as they are. It runs inside the
+    model, on any Keras backend.
     """
 
-    def __init__(self, num_classes: int = 10, batch_size: int = 64, name: str = "cifar_cnn"):
+    def __init__(self, num_classes: int = 10, batch_size: int = 64, name: str = "cifar_cnn",
+                 augmentation: keras.layers.Layer | None = None):
         super().__init__(name=name)
         self.num_classes = num_classes
         self.batch_size = batch_size
+        self.augmentation = augmentation
 
     def build(self, hp: keras_tuner.HyperParameters) -> keras.Model:
         conv_blocks = hp.Int("conv_blocks", 1, 3)
@@ -70,7 +77,8 @@ class CifarHyperModel(keras_tuner.HyperModel):
             sgd_rate = hp.Choice(RATE_NAMES["sgd"], list(SGD_RATES))
 
         inputs = keras.Input((32, 32, 3), name="image")
-        x = layers.Rescaling(1 / 255, name="rescale")(inputs)
+        x = inputs if self.augmentation is None else self.augmentation(inputs)
+        x = layers.Rescaling(1 / 255, name="rescale")(x)
         for block in range(1, conv_blocks + 1):
             x = layers.Conv2D(filters, 3, padding="same", activation="relu",
                               name=f"block{block}_conv")(x)
@@ -318,12 +326,22 @@ def free_port() -> int:
 
 
 def _module_command(directory: str | Path, project_name: str, max_trials: int,
-                    stop_in_trial: int | None = None) -> list[str]:
+                    stop_in_trial: int | None = None, result_file: Path | None = None) -> list[str]:
     command = [sys.executable, "-m", "dlbook.tuning", "--directory", str(directory),
                "--project", project_name, "--max-trials", str(max_trials)]
     if stop_in_trial is not None:
         command += ["--stop-in-trial", str(stop_in_trial)]
+    if result_file is not None:
+        command += ["--result-file", str(result_file)]
     return command
+
+
+def read_result(path: Path, tuner_id: str) -> list[str]:
+    """The trial ids a child process wrote to ``path`` when it finished (see :func:`main`)."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))["trials"]
+    except (OSError, ValueError, KeyError) as error:
+        raise RuntimeError(f"{tuner_id} exited without writing its trials to {path}: {error}") from None
 
 
 def _quiet_environment(**extra: str) -> dict[str, str]:
@@ -341,25 +359,32 @@ def run_distributed_search(directory: str | Path, project_name: str, *, workers:
     """
     port = str(free_port())
     processes = {}
-    for tuner_id in ["chief"] + [f"tuner{i}" for i in range(workers)]:
-        environment = _quiet_environment(KERASTUNER_TUNER_ID=tuner_id,
-                                         KERASTUNER_ORACLE_IP="127.0.0.1",
-                                         KERASTUNER_ORACLE_PORT=port)
-        processes[tuner_id] = subprocess.Popen(
-            _module_command(directory, project_name, max_trials), env=environment,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + timeout
-    results = {}
-    for tuner_id, process in processes.items():
-        try:
-            stdout, stderr = process.communicate(timeout=max(deadline - time.monotonic(), 1))
-        except subprocess.TimeoutExpired:
-            for other in processes.values():
-                other.kill()
-            raise RuntimeError(f"the distributed search did not finish in {timeout:.0f} s") from None
-        if process.returncode != 0:
-            raise RuntimeError(f"{tuner_id} exited with {process.returncode}:\n{stderr[-2000:]}")
-        results[tuner_id] = json.loads(stdout.strip().splitlines()[-1])["trials"]
+    # Each child writes its trial ids to a file of its own, not to stdout: Keras Tuner 1.4.8
+    # prints the first value of every conditional scope it serializes (a stray debug print
+    # in conditions.Parent.to_proto), from gRPC threads that may still run at exit.
+    with tempfile.TemporaryDirectory(prefix="dlbook-distributed-") as results_directory:
+        result_files = {}
+        for tuner_id in ["chief"] + [f"tuner{i}" for i in range(workers)]:
+            environment = _quiet_environment(KERASTUNER_TUNER_ID=tuner_id,
+                                             KERASTUNER_ORACLE_IP="127.0.0.1",
+                                             KERASTUNER_ORACLE_PORT=port)
+            result_files[tuner_id] = Path(results_directory) / f"{tuner_id}.json"
+            processes[tuner_id] = subprocess.Popen(
+                _module_command(directory, project_name, max_trials,
+                                result_file=result_files[tuner_id]),
+                env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + timeout
+        results = {}
+        for tuner_id, process in processes.items():
+            try:
+                _, stderr = process.communicate(timeout=max(deadline - time.monotonic(), 1))
+            except subprocess.TimeoutExpired:
+                for other in processes.values():
+                    other.kill()
+                raise RuntimeError(f"the distributed search did not finish in {timeout:.0f} s") from None
+            if process.returncode != 0:
+                raise RuntimeError(f"{tuner_id} exited with {process.returncode}:\n{stderr[-2000:]}")
+            results[tuner_id] = read_result(result_files[tuner_id], tuner_id)
     return results
 
 
@@ -385,10 +410,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-trials", type=int, default=6, help="trials in the search")
     parser.add_argument("--stop-in-trial", type=int, default=None,
                         help="exit abruptly when this trial (1-based) starts training")
+    parser.add_argument("--result-file", type=Path, default=None,
+                        help="write the ran trial ids here as JSON (default: print them)")
     args = parser.parse_args(argv)
     ran = tiny_search(args.directory, args.project, max_trials=args.max_trials,
                       stop_in_trial=args.stop_in_trial)
-    print(json.dumps({"tuner_id": os.environ.get("KERASTUNER_TUNER_ID", ""), "trials": ran}))
+    result = json.dumps({"tuner_id": os.environ.get("KERASTUNER_TUNER_ID", ""), "trials": ran})
+    if args.result_file is None:
+        print(result)
+    else:  # written whole, then renamed: a reader never sees half a file
+        partial = args.result_file.with_name(args.result_file.name + ".partial")
+        partial.write_text(result, encoding="utf-8")
+        partial.replace(args.result_file)
     return 0
 
 
