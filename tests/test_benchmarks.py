@@ -33,3 +33,4 @@ def test_inception_ablation_prints_one_row_per_variant():
     rows = [line for line in lines if line.split("  ")[0].strip() in inception.ABLATIONS]
     assert [row.split("  ")[0].strip() for row in rows] == list(inception.ABLATIONS)
     assert all("%" in row for row in rows)
+    assert "+0.0 (+0.0 to +0.0)" in rows[0], "ours against itself, seed by seed"
