@@ -40,12 +40,17 @@ print("ok")
 """
 
 
-def test_inception_helpers_train_and_predict_on_jax():
+def _run_on_jax(code: str, timeout: float) -> None:
+    """Run ``code`` in a fresh interpreter on Keras' JAX backend; it must print ``ok`` last."""
     env = {**os.environ, "KERAS_BACKEND": "jax", "DLBOOK_PROFILE": "quick"}
-    done = subprocess.run([sys.executable, "-c", textwrap.dedent(INCEPTION)], env=env,
-                          capture_output=True, text=True, timeout=900)
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=env,
+                          capture_output=True, text=True, timeout=timeout)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip().endswith("ok")
+
+
+def test_inception_helpers_train_and_predict_on_jax():
+    _run_on_jax(INCEPTION, timeout=900)
 
 
 TUNING = """
@@ -68,8 +73,4 @@ print("ok")
 
 
 def test_tuning_hypermodel_trains_with_augmentation_on_jax():
-    env = {**os.environ, "KERAS_BACKEND": "jax", "DLBOOK_PROFILE": "quick"}
-    done = subprocess.run([sys.executable, "-c", textwrap.dedent(TUNING)], env=env,
-                          capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.strip().endswith("ok")
+    _run_on_jax(TUNING, timeout=600)
