@@ -39,8 +39,11 @@ def _data(profile, budget, train_images):
     train, test = dlbook.load_cifar10(profile=profile)
     fit_index, validation_index = splits.validation_split(
         train.labels, budget["validation_fraction"], seed=0)
-    if train_images:
-        fit_index = fit_index[:train_images]
+    if train_images and train_images < len(fit_index):
+        # The same share of every class, drawn at random: the image folders are sorted by class,
+        # so the first N images would be the first classes only.
+        _, subset = splits.validation_split(train.labels[fit_index], train_images / len(fit_index), seed=1)
+        fit_index = fit_index[subset]
     fit = (train.images[fit_index], train.labels[fit_index])
     validation = (train.images[validation_index], train.labels[validation_index])
     return train, test, fit, validation
@@ -87,8 +90,9 @@ def ablate(profile, budget, epochs: int, train_images: int | None, seeds: list[i
     train, _, fit, validation = _data(profile, budget, train_images)
     steps = epochs * -(-len(fit[0]) // budget["batch_size"])
     sample = np.arange(min(5000, len(fit[0])))
-    print(f"profile {profile.name}, {train.source}; {len(fit[0]):,} training images, "
-          f"{epochs} epochs, seeds {seeds}")
+    per_class = np.bincount(fit[1], minlength=len(train.class_names))
+    print(f"profile {profile.name}, {train.source}; {len(fit[0]):,} training images "
+          f"({per_class.min():,} to {per_class.max():,} per class), {epochs} epochs, seeds {seeds}")
     print(f"{'variant':<30} {'validation accuracy':>24} {'vs ours, per seed':>24} "
           f"{'training - validation':>22} {'s per run':>10}")
     print(f"{'':<30} {'':>24} {'(points)':>24} {'(points)':>22}")

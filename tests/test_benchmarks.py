@@ -34,3 +34,5 @@ def test_inception_ablation_prints_one_row_per_variant():
     assert [row.split("  ")[0].strip() for row in rows] == list(inception.ABLATIONS)
     assert all("%" in row for row in rows)
     assert "+0.0 (+0.0 to +0.0)" in rows[0], "ours against itself, seed by seed"
+    header = next(line for line in lines if "training images" in line)
+    assert "200 training images (20 to 20 per class)" in header, "a subset takes every class alike"
