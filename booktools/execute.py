@@ -36,6 +36,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from booktools import figure_text
 from booktools.freshness import source_record, stale_because, timing_of
 from dlbook.profiles import SEED_OFFSET_VAR, current_profile, seed_offset
 from dlbook.provenance import CODE_HASH_VAR, PACKAGE_HASH_VAR, PROVENANCE_FILE_VAR
@@ -63,6 +64,8 @@ def execute_notebook(path: Path, *, timeout: int = 3600, time_only: bool = False
     """
     notebook = nbformat.read(path, as_version=4)
     source = source_record(notebook)  # taken before the run: what the outputs come from
+    figure_text.use_in_kernels()  # a figure whose text the website would show too small fails the run,
+                                  # in every notebook: its exceptions hold under nbval only
     code_sha = source["code_sha256"]
     with tempfile.TemporaryDirectory(prefix="dlbook-execute-") as tmp:
         record_file, results_file = Path(tmp) / "provenance.json", Path(tmp) / "results.json"

@@ -17,6 +17,7 @@ from urllib.request import urlopen
 
 import pytest
 
+from booktools import figure_text
 from booktools.browser import NoChromiumError, headless_chromium, serve
 from booktools.links import Repository
 
@@ -272,6 +273,31 @@ def test_wide_content_scrolls_on_screen_and_wraps_in_print(browser, server, path
     finally:
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
     assert clipped == [], f"printed, these are cut off: {clipped}"
+
+
+# booktools.figure_text refuses figures whose text would be shown below its floor, assuming that a
+# desktop page (a 1366-px window, as the issue measured) shows a stored figure at its own width, or
+# scaled to a column at least COLUMN_PX wide when it is wider. Checked here on every chapter.
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_figures_are_shown_as_wide_as_the_figure_text_check_assumes(browser, server, path):
+    browser.set_window_size(1366, 900)
+    try:
+        open_page(browser, server, f"notebooks/{path.stem}.html")
+        browser.execute_script("document.querySelectorAll('img[loading]').forEach(img => img.loading = 'eager')")
+        for _ in range(100):
+            if browser.execute_script("return Array.from(document.images).every(img => img.complete)"):
+                break
+            time.sleep(0.1)
+        shown = browser.execute_script(
+            "return Array.from(document.querySelectorAll('.cell_output img')).map(img => "
+            "[img.getAttribute('src').slice(-40), img.naturalWidth, img.getBoundingClientRect().width])")
+    finally:
+        browser.set_window_size(1280, 900)
+    assert shown, f"{path.stem} shows no stored figure"
+    squeezed = [(src, natural, round(width)) for src, natural, width in shown
+                if width < min(natural, figure_text.COLUMN_PX) - 1]
+    assert not squeezed, (f"{path.stem}: figures shown narrower than min(own width, "
+                          f"{figure_text.COLUMN_PX} px): {squeezed}")
 
 
 # Stored outputs (logs, tables, figures) of one chapter, in CSS pixels at 1280 px: what a reader

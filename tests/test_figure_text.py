@@ -1,0 +1,119 @@
+"""booktools.figure_text: figures whose text the website would show too small are refused."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from booktools import figure_text  # noqa: E402
+from dlbook.plotting import image_grid  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def grid(columns: int):
+    images = np.zeros((10, 8, 8, 1))
+    return image_grid(images, [f"image {i}" for i in range(10)], columns=columns, suptitle="grid")
+
+
+def width_of(fig) -> int:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=fig.dpi, bbox_inches="tight")
+    return figure_text._image_width(buffer.getvalue())
+
+
+def test_a_ten_column_grid_shows_its_titles_too_small_and_four_columns_do_not():
+    wide, narrow = grid(10), grid(4)
+    try:
+        small = figure_text.small_texts(wide, width_of(wide), wide.dpi)
+        # 9-point titles at 100 dpi are 12.5 px; a ~1,900 px image shown 730 px wide: about 4.8 px
+        # (and its 12-point suptitle about 6.4 px).
+        sizes = dict(small)
+        assert set(sizes) == {f"image {i}" for i in range(10)} | {"grid"}
+        assert all(4.5 < sizes[f"image {i}"] < 5.2 for i in range(10)) and 6 < sizes["grid"] < 7
+        assert figure_text.small_texts(narrow, width_of(narrow), narrow.dpi) == []
+    finally:
+        plt.close("all")
+
+
+def test_a_figure_narrower_than_the_column_is_shown_at_its_own_size():
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.set_title("note", fontsize=5)  # 5 pt at 100 dpi: 6.9 px at any column width
+    try:
+        assert figure_text.small_texts(fig, 400, 100) == [("note", pytest.approx(5 * 100 / 72))]
+        assert figure_text.small_texts(fig, 400, 100, column_px=200) == [("note", pytest.approx(5 * 100 / 72 / 2))]
+    finally:
+        plt.close(fig)
+
+
+def test_hidden_axes_and_empty_texts_do_not_count():
+    fig, (shown, hidden) = plt.subplots(1, 2, figsize=(6, 3))
+    shown.set_title("")
+    shown.axis("off")
+    shown.set_xlabel("not drawn", fontsize=2)  # the axis is off
+    hidden.set_title("not drawn either", fontsize=2)
+    hidden.set_visible(False)
+    try:
+        assert figure_text.small_texts(fig, 600, 100) == []
+    finally:
+        plt.close(fig)
+
+
+def test_the_error_names_the_texts_and_what_to_do():
+    fig = grid(10)
+    try:
+        with pytest.raises(figure_text.FigureTextTooSmall, match=r"'image 0' 4\.\d+ px.*fewer panels per row"):
+            figure_text.check(fig, width_of(fig), fig.dpi)
+    finally:
+        plt.close("all")
+
+
+def _run(code: str, **env) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "MPLBACKEND": "Agg", **env}, cwd=ROOT)
+
+
+STARTUP_THEN_DRAW = """
+import io, sys
+from pathlib import Path
+startup = Path({startup!r})
+exec(compile(startup.read_text(), str(startup), "exec"), {{}})
+from dlbook.plotting import image_grid
+import numpy as np
+fig = image_grid(np.zeros((10, 8, 8, 1)), [f"image {{i}}" for i in range(10)], columns={columns}, suptitle="grid")
+fig.savefig(io.BytesIO(), format="png")
+print("drawn")
+"""
+
+
+def test_the_startup_file_makes_a_kernel_refuse_small_text_except_in_a_listed_notebook():
+    folder = figure_text.startup_folder()
+    startup = folder / "profile_default" / "startup" / figure_text.STARTUP_NAME
+    refused = _run(STARTUP_THEN_DRAW.format(startup=str(startup), columns=10))
+    assert refused.returncode != 0 and "FigureTextTooSmall" in refused.stderr, refused.stderr[-1500:]
+    assert _run(STARTUP_THEN_DRAW.format(startup=str(startup), columns=4)).stdout.strip() == "drawn"
+    listed = next(iter(figure_text.UNCHECKED_UNTIL_NEXT_RUN))
+    exempt = _run(STARTUP_THEN_DRAW.format(startup=str(startup), columns=10),
+                  **{figure_text.NOTEBOOK_VAR: listed})
+    assert exempt.stdout.strip() == "drawn", exempt.stderr[-1500:]
+
+
+def test_an_unchecked_notebook_is_listed_only_until_it_is_next_executed():
+    for name, why in figure_text.UNCHECKED_UNTIL_NEXT_RUN.items():
+        path = ROOT / "notebooks" / f"{name}.ipynb"
+        assert path.is_file(), f"{name} is listed but is not a notebook"
+        stored = json.loads(path.read_text(encoding="utf-8"))["metadata"]["dlbook"]["provenance"]["date"]
+        assert stored < figure_text.CHECKED_SINCE, (
+            f"{name} was executed at {stored}, after the figure-text check existed, so `make execute` "
+            f"checked its figures: remove it from UNCHECKED_UNTIL_NEXT_RUN ({why})")
