@@ -14,8 +14,9 @@ The notebook runs of ``make test`` (nbval, through the pytest plugin
 (:mod:`booktools.execute`) load it into their kernels through an IPython
 startup file (:func:`use_in_kernels`), so the rule holds for every stored
 figure without being part of ``dlbook``: readers' notebooks in Colab do not
-carry it. ``tests/test_website.py`` checks that the
-column is at least :data:`COLUMN_PX` wide on every chapter page.
+carry it. ``tests/test_website.py`` checks the assumption: in a 1366-px window
+every chapter shows each stored figure at least min(its width, :data:`COLUMN_PX`)
+pixels wide.
 
 This file must run on its own (it is copied into kernels that cannot import
 ``booktools``): it imports only matplotlib and Pillow.
