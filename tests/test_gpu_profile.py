@@ -113,15 +113,14 @@ def brain_definitions(budget) -> dict:
     the answer), so they are taken from there: the definitions of the names
     below, and nothing else of the cells they are in.
     """
-    import tensorflow as tf
     from keras import layers
 
     import dlbook
-    from dlbook import evaluation
+    from dlbook import cross_validation, evaluation
 
-    wanted = {"SCAN_SIZE", "BATCH_SIZE", "MODEL_SIZE", "make_dataset", "sequential_model", "augmentation",
-              "conv_block", "functional_model"}
-    namespace = {"keras": keras, "layers": layers, "tf": tf, "np": np, "dlbook": dlbook,
+    wanted = {"SCAN_SIZE", "BATCH_SIZE", "MODEL_SIZE", "arrays", "sequential_model", "augmentation",
+              "conv_block", "functional_model", "improved_model"}
+    namespace = {"keras": keras, "layers": layers, "np": np, "dlbook": dlbook, "cv": cross_validation,
                  "evaluation": evaluation, "budget": budget}
     for source in code_cells(ROOT / "notebooks" / "brain-tumor-classifier.ipynb"):
         kept = [node for node in ast.parse(source).body
@@ -134,7 +133,7 @@ def brain_definitions(budget) -> dict:
     return namespace
 
 
-@pytest.mark.parametrize("model_name", ["sequential_model", "functional_model"])
+@pytest.mark.parametrize("model_name", ["sequential_model", "functional_model", "improved_model"])
 def test_brain_models_at_gpu_sizes(model_name):
     budget = GPU.budget("brain-tumor-classifier")
     code = brain_definitions(budget)
@@ -147,7 +146,7 @@ def test_brain_models_at_gpu_sizes(model_name):
     assert any(layer.output.shape[1:3] == (budget["model_size"], budget["model_size"])
                for layer in model.layers if isinstance(layer, keras.layers.Resizing)), "resized to the gpu size"
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy", metrics=["accuracy"])
-    data = code["make_dataset"](np.arange(count), training=True)
-    model.fit(data, epochs=1, steps_per_epoch=1, shuffle=False, verbose=0)  # the dataset shuffles
-    loss, accuracy = model.evaluate(code["make_dataset"](np.arange(count), training=False), verbose=0)
+    pixels, truth, weights = code["arrays"](np.arange(count))
+    model.fit(pixels, truth, sample_weight=weights, batch_size=code["BATCH_SIZE"], epochs=1, verbose=0)
+    loss, accuracy = model.evaluate(pixels, truth, verbose=0)
     assert np.isfinite(loss) and 0 <= accuracy <= 1
