@@ -108,3 +108,35 @@ def test_time_budget_in_fit_and_grad_cam_on_a_tiny_model():
     maps = evaluation.grad_cam(model, x[:3], "features")
     assert maps.shape == (3, 16, 16)
     assert maps.min() >= 0 and maps.max() <= 1 + 1e-6
+    # Output = sigmoid(w · mean over space of the features) + b, so the spatially averaged
+    # gradient is proportional to w, and Grad-CAM reduces to the class activation map
+    # relu(features · w) (Zhou et al., 2016), scaled to a peak of 1.
+    features = keras.ops.convert_to_numpy(keras.Model(model.inputs[0], features)(x[:3]))
+    cam = np.maximum(features @ model.layers[-1].get_weights()[0][:, 0], 0)
+    cam /= cam.max(axis=(1, 2), keepdims=True)
+    np.testing.assert_allclose(maps, cam, atol=1e-5)
+
+
+def test_grad_cam_through_a_residual_branch_and_a_smaller_feature_map():
+    inputs = keras.Input((12, 12, 1))
+    features = keras.layers.Conv2D(3, 3, strides=2, padding="same", name="features")(inputs)
+    branch = keras.layers.Conv2D(3, 1)(keras.layers.ReLU()(features))
+    outputs = keras.layers.Dense(1, activation="sigmoid")(
+        keras.layers.GlobalAveragePooling2D()(keras.layers.Add()([features, branch])))
+    model = keras.Model(inputs, outputs)
+    x = np.random.default_rng(1).random((2, 12, 12, 1)).astype("float32")
+    maps = evaluation.grad_cam(model, x, "features")
+    assert maps.shape == (2, 12, 12) and np.allclose(maps.max(axis=(1, 2)), 1)
+    # The same gradient by finite differences on the cut network.
+    cut = model.get_layer("features").output
+    head = keras.Model(cut, model.outputs[0])
+    f = keras.ops.convert_to_numpy(keras.Model(inputs, cut)(x))
+    numeric = np.zeros_like(f)
+    eps = 1e-2
+    for index in np.ndindex(f.shape):
+        up, down = f.copy(), f.copy()
+        up[index] += eps
+        down[index] -= eps
+        numeric[index] = (keras.ops.convert_to_numpy(head(up)).sum()
+                          - keras.ops.convert_to_numpy(head(down)).sum()) / (2 * eps)
+    np.testing.assert_allclose(evaluation._gradient_of_sum(head, f), numeric, atol=1e-3)

@@ -74,3 +74,25 @@ print("ok")
 
 def test_tuning_hypermodel_trains_with_augmentation_on_jax():
     _run_on_jax(TUNING, timeout=600)
+
+
+GRAD_CAM = """
+import keras, numpy as np
+from dlbook import evaluation
+assert keras.backend.backend() == "jax"
+inputs = keras.Input((16, 16, 1))
+features = keras.layers.Conv2D(4, 3, padding="same", activation="relu", name="features")(inputs)
+outputs = keras.layers.Dense(1, activation="sigmoid")(keras.layers.GlobalAveragePooling2D()(features))
+model = keras.Model(inputs, outputs)
+x = np.random.default_rng(0).random((3, 16, 16, 1)).astype("float32")
+maps = evaluation.grad_cam(model, x, "features")
+# With global average pooling, Grad-CAM is the class activation map relu(features . w).
+f = keras.ops.convert_to_numpy(keras.Model(inputs, features)(x))
+cam = np.maximum(f @ model.layers[-1].get_weights()[0][:, 0], 0)
+np.testing.assert_allclose(maps, cam / cam.max(axis=(1, 2), keepdims=True), atol=1e-5)
+print("ok")
+"""
+
+
+def test_grad_cam_on_jax():
+    _run_on_jax(GRAD_CAM, timeout=300)

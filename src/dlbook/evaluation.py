@@ -146,17 +146,44 @@ def grad_cam(model: keras.Model, images: np.ndarray, layer_name: str) -> np.ndar
     averaged gradient of the model's output with respect to them and keep
     the positive part (Selvaraju et al., 2017). For a sigmoid output this
     shows what pushed the score up, i.e. towards the positive class.
-    """
-    import tensorflow as tf
 
+    Runs on Keras' TensorFlow, JAX and PyTorch backends: the network is cut
+    in two at ``layer_name`` and only the gradient of the second part is
+    backend-specific (:func:`_gradient_of_sum`).
+    """
     images = np.asarray(images, np.float32)
-    feature_model = keras.Model(model.inputs[0], [model.get_layer(layer_name).output, model.outputs[0]])
-    with tf.GradientTape() as tape:
-        features, output = feature_model(images, training=False)
-        score = tf.reduce_sum(output)
-    gradients = tape.gradient(score, features)
-    weights = tf.reduce_mean(gradients, axis=(1, 2), keepdims=True)
-    maps = tf.nn.relu(tf.reduce_sum(weights * features, axis=-1))[..., None]
-    maps = tf.image.resize(maps, images.shape[1:3], method="bilinear")[..., 0].numpy()
+    cut = model.get_layer(layer_name).output
+    features = keras.ops.convert_to_numpy(
+        keras.Model(model.inputs[0], cut)(images, training=False))
+    gradients = _gradient_of_sum(keras.Model(cut, model.outputs[0]), features)
+    weights = gradients.mean(axis=(1, 2), keepdims=True)
+    maps = np.maximum((weights * features).sum(axis=-1), 0)[..., None]
+    maps = keras.ops.convert_to_numpy(
+        keras.ops.image.resize(maps, images.shape[1:3], interpolation="bilinear"))[..., 0]
     peak = maps.max(axis=(1, 2), keepdims=True)
     return np.divide(maps, peak, out=np.zeros_like(maps), where=peak > 0)
+
+
+def _gradient_of_sum(model: keras.Model, inputs: np.ndarray) -> np.ndarray:
+    """The gradient of ``sum(model(inputs))`` with respect to ``inputs``, on the current backend."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        inputs = tf.convert_to_tensor(inputs)
+        with tf.GradientTape() as tape:
+            tape.watch(inputs)
+            total = tf.reduce_sum(model(inputs, training=False))
+        return tape.gradient(total, inputs).numpy()
+    if backend == "jax":
+        import jax
+        import jax.numpy as jnp
+
+        return np.asarray(jax.grad(lambda x: jnp.sum(model(x, training=False)))(jnp.asarray(inputs)))
+    if backend == "torch":
+        import torch
+
+        inputs = torch.tensor(inputs, requires_grad=True)
+        model(inputs, training=False).sum().backward()
+        return inputs.grad.cpu().numpy()
+    raise NotImplementedError(f"grad_cam needs gradients, which Keras' {backend!r} backend has none of")
