@@ -15,8 +15,8 @@ accuracies (plain and with flip test-time augmentation) and their ratio.
 
 Ablation (``--ablation``): our network and recipe with one ingredient undone
 at a time (``dlbook.inception.ABLATIONS``), each trained for the same epochs
-from each of ``--seeds``, optionally on the first ``--train-images`` of the
-fit split. It reports validation accuracy only (mean and range over seeds),
+from each of ``--seeds``, optionally on ``--train-images`` of the fit split
+(a stratified random subset: the same share of every class). It reports validation accuracy only (mean and range over seeds),
 its difference from ours trained from the same seed (mean and range: an
 ingredient matters at this budget only where the whole range is on one side
 of zero) and the gap to clean training accuracy: the test set stays out of it.
