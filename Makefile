@@ -97,7 +97,7 @@ test-numerics: setup
 # The chapters that also run on Keras' JAX backend, under nbval in .venv (not part of `make test`:
 # XLA compiles each training step for minutes on a 2-core CPU; tests/test_jax_backend.py covers the
 # dlbook code they use in `make test`).
-JAX_NOTEBOOKS := notebooks/inception.ipynb notebooks/keras-tuner.ipynb
+JAX_NOTEBOOKS := notebooks/brain-tumor-classifier.ipynb notebooks/inception.ipynb notebooks/keras-tuner.ipynb
 test-jax: setup
 	KERAS_BACKEND=jax $(NBVAL) $(JAX_NOTEBOOKS) --nbval-current-env
 
