@@ -32,16 +32,6 @@ from pathlib import Path
 COLUMN_PX = 730  # the narrowest chapter column at a 1366-px desktop window, in CSS pixels
 FLOOR_PX = 8.0  # the smallest font size (CSS pixels) a figure's text may have on the page
 STARTUP_NAME = "00-dlbook-figure-text.py"
-NOTEBOOK_VAR = "DLBOOK_FIGURE_TEXT_NOTEBOOK"  # the notebook a kernel runs, set by the nbval plugin
-
-# Notebooks whose stored outputs were made before this check existed and still break it. Under
-# nbval their figures go unchecked; ``make execute`` checks every notebook, and a test fails as
-# soon as such a notebook's stored run is newer than CHECKED_SINCE: an entry lasts until that
-# notebook is next executed, no longer.
-UNCHECKED_UNTIL_NEXT_RUN = {
-    "inception": "its image grids of 8 and 10 columns show their titles at 4.8 to 6.0 px",
-}
-CHECKED_SINCE = "2026-12-03 15:00 UTC"
 
 
 class FigureTextTooSmall(ValueError):
@@ -131,7 +121,7 @@ def install() -> None:
 
 def startup_folder() -> Path:
     """A new IPython folder (for ``IPYTHONDIR``) whose startup file installs the check in every
-    kernel started with it, except in the notebooks of :data:`UNCHECKED_UNTIL_NEXT_RUN`."""
+    kernel started with it."""
     folder = Path(tempfile.mkdtemp(prefix="dlbook-ipython-"))
     startup = folder / "profile_default" / "startup"
     startup.mkdir(parents=True)
@@ -139,18 +129,11 @@ def startup_folder() -> Path:
     (startup / STARTUP_NAME).write_text(
         "# Written by booktools.figure_text: figures with text too small for the website fail.\n"
         f"_figure_text = {{}}\nexec(compile({source!r}, {str(Path(__file__))!r}, 'exec'), _figure_text)\n"
-        "import os as _os\n"
-        "if _os.environ.get(_figure_text['NOTEBOOK_VAR']) not in _figure_text['UNCHECKED_UNTIL_NEXT_RUN']:\n"
-        "    _figure_text['install']()\n"
-        "del _figure_text, _os\n", encoding="utf-8")
+        "_figure_text['install']()\n"
+        "del _figure_text\n", encoding="utf-8")
     return folder
 
 
-def use_in_kernels(notebook: str | None = None) -> None:
-    """Make the kernels this process starts from now on check their figures; ``notebook``
-    (a notebook's file stem) names the notebook they run, for :data:`UNCHECKED_UNTIL_NEXT_RUN`."""
+def use_in_kernels() -> None:
+    """Make the kernels this process starts from now on check their figures."""
     os.environ["IPYTHONDIR"] = str(startup_folder())
-    if notebook is None:
-        os.environ.pop(NOTEBOOK_VAR, None)
-    else:
-        os.environ[NOTEBOOK_VAR] = notebook

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import os
 import subprocess
 import sys
@@ -97,23 +96,9 @@ print("drawn")
 """
 
 
-def test_the_startup_file_makes_a_kernel_refuse_small_text_except_in_a_listed_notebook():
+def test_the_startup_file_makes_a_kernel_refuse_small_text():
     folder = figure_text.startup_folder()
     startup = folder / "profile_default" / "startup" / figure_text.STARTUP_NAME
     refused = _run(STARTUP_THEN_DRAW.format(startup=str(startup), columns=10))
     assert refused.returncode != 0 and "FigureTextTooSmall" in refused.stderr, refused.stderr[-1500:]
     assert _run(STARTUP_THEN_DRAW.format(startup=str(startup), columns=4)).stdout.strip() == "drawn"
-    listed = next(iter(figure_text.UNCHECKED_UNTIL_NEXT_RUN))
-    exempt = _run(STARTUP_THEN_DRAW.format(startup=str(startup), columns=10),
-                  **{figure_text.NOTEBOOK_VAR: listed})
-    assert exempt.stdout.strip() == "drawn", exempt.stderr[-1500:]
-
-
-def test_an_unchecked_notebook_is_listed_only_until_it_is_next_executed():
-    for name, why in figure_text.UNCHECKED_UNTIL_NEXT_RUN.items():
-        path = ROOT / "notebooks" / f"{name}.ipynb"
-        assert path.is_file(), f"{name} is listed but is not a notebook"
-        stored = json.loads(path.read_text(encoding="utf-8"))["metadata"]["dlbook"]["provenance"]["date"]
-        assert stored < figure_text.CHECKED_SINCE, (
-            f"{name} was executed at {stored}, after the figure-text check existed, so `make execute` "
-            f"checked its figures: remove it from UNCHECKED_UNTIL_NEXT_RUN ({why})")
