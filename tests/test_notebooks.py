@@ -16,7 +16,7 @@ from booktools.freshness import stale_because
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 REAL_PROFILES = {"cpu", "gpu"}
-KNOWN_TAGS = {"nbval-ignore-output", "nbval-skip", "hide-input", "hide-output", "remove-input"}
+KNOWN_TAGS = {"nbval-ignore-output", "nbval-skip", "hide-input", "hide-output", "remove-input", "remove-cell"}
 
 
 def toc_files() -> list[str]:
