@@ -383,3 +383,63 @@ def test_table_headers_are_read_from_markdown_outputs(tmp_path):
         {"output_type": "display_data", "data": {"text/markdown": [table]}}]}]}), encoding="utf-8")
     assert table_headers(notebook) == ["model", "a | b", "AUC"]
     assert squeezed(" a\n b\tc ") == "abc"
+
+
+# The sidebar buttons a reader sees (book/_static/sidebar-toggles.js works around
+# pydata-sphinx-theme#2451, where they did nothing): tapped on a phone they open the chapter list
+# and the page's contents, and a link in each navigates; clicked on a desktop, ☰ folds the sidebar.
+NAVIGATION_CHAPTER = "notebooks/conv-backprop"
+
+
+def _visible(driver, selector: str):
+    shown = [el for el in driver.find_elements("css selector", selector) if el.is_displayed()]
+    assert shown, f"no visible {selector}"
+    return shown[0]
+
+
+def _dialog_open(driver, side: str) -> bool:
+    return driver.execute_script(
+        f"const d = document.querySelector('#pst-{side}-sidebar-modal'); return !!(d && d.open)")
+
+
+def test_phone_menu_opens_the_chapter_list_and_a_link_navigates(phone, server):
+    open_page(phone, server, f"{NAVIGATION_CHAPTER}.html")
+    assert not _dialog_open(phone, "primary")
+    _visible(phone, ".bd-header-article .primary-toggle").click()
+    time.sleep(0.5)
+    assert _dialog_open(phone, "primary"), "tapping ☰ on a phone did not open the chapter list"
+    link = _visible(phone, "#pst-primary-sidebar-modal a.reference.internal[href*='parameter-counts']")
+    link.click()
+    time.sleep(1)
+    assert phone.current_url.split("#")[0].endswith("notebooks/parameter-counts.html"), phone.current_url
+
+
+def test_phone_contents_button_opens_the_page_contents_and_a_link_jumps(phone, server):
+    open_page(phone, server, f"{NAVIGATION_CHAPTER}.html")
+    _visible(phone, ".bd-header-article .secondary-toggle").click()
+    time.sleep(0.5)
+    assert _dialog_open(phone, "secondary"), "tapping the contents button on a phone did not open it"
+    links = [a for a in phone.find_elements("css selector", "#pst-secondary-sidebar-modal nav a")
+             if a.is_displayed()]
+    assert len(links) >= 3, f"{len(links)} section links in the page's contents"
+    target = links[-1].get_attribute("href")
+    links[-1].click()
+    time.sleep(1)
+    assert phone.current_url == target
+    assert phone.execute_script("return window.scrollY") > 900, "the section link did not move the page"
+
+
+def test_desktop_menu_button_folds_and_unfolds_the_sidebar(browser, server):
+    open_page(browser, server, f"{NAVIGATION_CHAPTER}.html")
+    article_left = "return document.querySelector('.bd-article').getBoundingClientRect().left"
+    sidebar_right = "return document.querySelector('.bd-sidebar-primary').getBoundingClientRect().right"
+    assert browser.execute_script(sidebar_right) > 100
+    unfolded = browser.execute_script(article_left)
+    button = _visible(browser, ".bd-header-article .primary-toggle")
+    button.click()
+    time.sleep(0.5)
+    assert browser.execute_script(sidebar_right) <= 1, "☰ did not fold the sidebar on a desktop"
+    assert browser.execute_script(article_left) < unfolded - 100, "the article did not take the space"
+    button.click()
+    time.sleep(0.5)
+    assert browser.execute_script(sidebar_right) > 100, "☰ did not bring the sidebar back"
