@@ -48,6 +48,29 @@ def test_bibliography_renders(site):
     assert "A guide to convolution arithmetic for deep learning" in references
 
 
+def _plain(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
+
+
+def test_references_are_labelled_as_the_text_cites_them(site):
+    """The References page labels each entry "Author et al., year", as the citations in the text read
+    (book/_ext/author_year_bibliography.py), with accents decoded and sorted by name, accents ignored."""
+    references = (site / "book" / "references.html").read_text(encoding="utf-8")
+    labels = dict(re.findall(r'<div class="citation" id="([^"]+)"[^>]*>\s*<span class="label">'
+                             r'<span class="fn-bracket">\[</span>(.*?)<span class="fn-bracket">', references, re.S))
+    assert len(labels) >= 40, f"{len(labels)} labelled entries on the References page"
+    for label in labels.values():
+        assert re.fullmatch(r"[^\\{}\[\]]+, (?:\d{4}[a-z]?|n\.d\.)", label), f"label {label!r} is not author-year"
+    assert "Çiçek et al., 2016" in labels.values() and "Goyal et al., 2017" in labels.values()
+    cited = 0
+    for page in sorted((site / "notebooks").glob("*.html")):
+        for anchor, text in re.findall(r'<a class="reference internal" href="\.\./book/references\.html#([^"]+)"'
+                                       r'[^>]*>(.*?)</a>', page.read_text(encoding="utf-8"), re.S):
+            assert _plain(text) == labels[anchor], f"{page.stem}: cited as {_plain(text)!r}, listed as {labels[anchor]!r}"
+            cited += 1
+    assert cited >= 20, f"only {cited} citations found in the chapters"
+
+
 def test_landing_page_has_chapter_cards_and_the_zip(site):
     intro = (site / "book" / "intro.html").read_text(encoding="utf-8")
     for path in NOTEBOOKS:
