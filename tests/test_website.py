@@ -443,3 +443,18 @@ def test_desktop_menu_button_folds_and_unfolds_the_sidebar(browser, server):
     button.click()
     time.sleep(0.5)
     assert browser.execute_script(sidebar_right) > 100, "☰ did not bring the sidebar back"
+
+
+def test_inline_code_in_tables_is_not_broken_inside_a_word(browser, server):
+    """A one-word inline code in a table cell ("GridSearch", "quick") stays on one line at 1280 px:
+    the book's stylesheet once let the table squeeze it into "GridSe/arch" (overflow-wrap: anywhere)."""
+    broken = {}
+    for page in ALL_PAGES:
+        open_page(browser, server, f"{page}.html")
+        found = browser.execute_script("""
+            return Array.from(document.querySelectorAll('.bd-article td code, .bd-article th code'))
+                .filter(el => !/\\s/.test(el.textContent.trim()) && el.getClientRects().length > 1)
+                .map(el => el.textContent.trim()).slice(0, 5);""")
+        if found:
+            broken[page] = found
+    assert not broken, f"inline code broken inside a word: {broken}"
