@@ -65,6 +65,7 @@ _BUDGETS: dict[str, dict[str, dict[str, Any]]] = {
                         "factor": 2, "patience": 1, "batch_size": 32, "demo_images": 160,
                         "noise_seeds": 2, "final_validation": 100,
                         "screen_epochs": 1, "final_max_epochs": 2, "final_patience": 1},
+        "image-filters": {"cifar_images": 1000, "epochs": 6, "seeds": (0, 1)},
     },
     "cpu": {
         "learning-rate": {"epochs": 30, "iterations": 600, "seeds": (0, 1, 2)},
@@ -78,6 +79,7 @@ _BUDGETS: dict[str, dict[str, dict[str, Any]]] = {
                         "factor": 3, "patience": 2, "batch_size": 64, "demo_images": 1000,
                         "noise_seeds": 3, "final_validation": 5000,
                         "screen_epochs": 10, "final_max_epochs": 100, "final_patience": 5},
+        "image-filters": {"cifar_images": 10000, "epochs": 6, "seeds": (0, 1, 2)},
     },
     "gpu": {
         "learning-rate": {"epochs": 30, "iterations": 600, "seeds": (0, 1, 2)},  # a tiny MLP: a GPU adds nothing
@@ -91,6 +93,7 @@ _BUDGETS: dict[str, dict[str, dict[str, Any]]] = {
                         "factor": 3, "patience": 2, "batch_size": 64, "demo_images": 1000,
                         "noise_seeds": 3, "final_validation": 5000,
                         "screen_epochs": 10, "final_max_epochs": 150, "final_patience": 8},
+        "image-filters": {"cifar_images": 10000, "epochs": 6, "seeds": (0, 1, 2)},
     },
 }
 
