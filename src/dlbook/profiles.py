@@ -55,7 +55,7 @@ class Profile:
 _BUDGETS: dict[str, dict[str, dict[str, Any]]] = {
     "quick": {
         "learning-rate": {"epochs": 10, "iterations": 200, "seeds": (0,)},
-        "one-by-one-convolutions": {"bottleneck_epochs": 8},
+        "one-by-one-convolutions": {"bottleneck_epochs": 8, "control_epochs": 25},
         "why-convolutions": {"seeds": (0,)},
         "brain-tumor-classifier": {"model_size": 64, "folds": 3, "validation_fraction": 0.2,
                                    "max_epochs": 2, "patience": 1},
@@ -69,7 +69,7 @@ _BUDGETS: dict[str, dict[str, dict[str, Any]]] = {
     },
     "cpu": {
         "learning-rate": {"epochs": 30, "iterations": 600, "seeds": (0, 1, 2)},
-        "one-by-one-convolutions": {"bottleneck_epochs": 25},
+        "one-by-one-convolutions": {"bottleneck_epochs": 25, "control_epochs": 100},
         "why-convolutions": {"seeds": (0, 1, 2)},
         "brain-tumor-classifier": {"model_size": 96, "folds": 5, "validation_fraction": 0.15,
                                    "max_epochs": 60, "patience": 8},
@@ -83,7 +83,7 @@ _BUDGETS: dict[str, dict[str, dict[str, Any]]] = {
     },
     "gpu": {
         "learning-rate": {"epochs": 30, "iterations": 600, "seeds": (0, 1, 2)},  # a tiny MLP: a GPU adds nothing
-        "one-by-one-convolutions": {"bottleneck_epochs": 25},
+        "one-by-one-convolutions": {"bottleneck_epochs": 25, "control_epochs": 100},
         "why-convolutions": {"seeds": (0, 1, 2)},
         "brain-tumor-classifier": {"model_size": 128, "folds": 5, "validation_fraction": 0.15,
                                    "max_epochs": 100, "patience": 12},
