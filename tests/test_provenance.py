@@ -253,7 +253,7 @@ def test_executor_refuses_a_seed_offset_for_stored_outputs(tmp_path, monkeypatch
 def test_editing_one_chapters_budget_flags_that_chapter_only(package_copy):
     profiles = package_copy / "profiles.py"
     text = profiles.read_text(encoding="utf-8")
-    edited = text.replace('"why-convolutions": {"seeds": (0,)}', '"why-convolutions": {"seeds": (0, 1)}', 1)
+    edited = text.replace('"why-convolutions": {"seeds": (0,),', '"why-convolutions": {"seeds": (0, 1),', 1)
     assert edited != text
     profiles.write_text(edited, encoding="utf-8")
     assert stale_notebooks(package_copy) == {"why-convolutions": ["dlbook source changed: dlbook.profiles"]}

@@ -56,7 +56,8 @@ _BUDGETS: dict[str, dict[str, dict[str, Any]]] = {
     "quick": {
         "learning-rate": {"epochs": 10, "iterations": 200, "seeds": (0,)},
         "one-by-one-convolutions": {"bottleneck_epochs": 8, "control_epochs": 25},
-        "why-convolutions": {"seeds": (0,)},
+        "why-convolutions": {"seeds": (0,), "ladder_sizes": (32, 512), "steps": 200, "side_steps": 200,
+                             "side_depths": (1, 3)},
         "brain-tumor-classifier": {"model_size": 64, "folds": 3, "validation_fraction": 0.2,
                                    "max_epochs": 2, "patience": 1},
         "inception": {"width": 0.25, "epochs": 1, "batch_size": 64, "peak_learning_rate": 0.1,
@@ -70,7 +71,8 @@ _BUDGETS: dict[str, dict[str, dict[str, Any]]] = {
     "cpu": {
         "learning-rate": {"epochs": 30, "iterations": 600, "seeds": (0, 1, 2)},
         "one-by-one-convolutions": {"bottleneck_epochs": 25, "control_epochs": 100},
-        "why-convolutions": {"seeds": (0, 1, 2)},
+        "why-convolutions": {"seeds": (0, 1, 2), "ladder_sizes": (32, 128, 512, 2048), "steps": 800,
+                             "side_steps": 400, "side_depths": (1, 2, 3, 4)},
         "brain-tumor-classifier": {"model_size": 96, "folds": 5, "validation_fraction": 0.15,
                                    "max_epochs": 60, "patience": 8},
         "inception": {"width": 0.75, "epochs": 20, "batch_size": 128, "peak_learning_rate": 0.1,
@@ -84,7 +86,8 @@ _BUDGETS: dict[str, dict[str, dict[str, Any]]] = {
     "gpu": {
         "learning-rate": {"epochs": 30, "iterations": 600, "seeds": (0, 1, 2)},  # a tiny MLP: a GPU adds nothing
         "one-by-one-convolutions": {"bottleneck_epochs": 25, "control_epochs": 100},
-        "why-convolutions": {"seeds": (0, 1, 2)},
+        "why-convolutions": {"seeds": (0, 1, 2), "ladder_sizes": (32, 128, 512, 2048), "steps": 800,
+                             "side_steps": 400, "side_depths": (1, 2, 3, 4)},
         "brain-tumor-classifier": {"model_size": 128, "folds": 5, "validation_fraction": 0.15,
                                    "max_epochs": 100, "patience": 12},
         "inception": {"width": 1.5, "epochs": 30, "batch_size": 128, "peak_learning_rate": 0.1,
