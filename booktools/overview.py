@@ -6,13 +6,16 @@
 ``book/_generated/`` (ignored by git, rebuilt every time):
 
 ``overview.md``
-    the landing page's chapter cards: each chapter's question, a
+    the landing page's chapter cards: each chapter's short numbered title
+    (its ``title`` in ``_toc.yml``, as the sidebar shows it), its question, a
     thumbnail of its chosen figure (with that figure's alt text) and, for a
     training chapter, its headline result as recorded by its stored run
-    (``metadata["dlbook"]["results"]``, see :data:`HEADLINES`), then a
-    table of how long each chapter takes in each profile that has been
-    measured (from the ``dlbook.timings`` that ``make execute`` and
-    ``make timings`` record; a time measured on older code is not shown);
+    (``metadata["dlbook"]["results"]``, see :data:`HEADLINES`);
+``timings.md``
+    for the running page: a table of how long each chapter takes in each
+    profile that has been measured (from the ``dlbook.timings`` that
+    ``make execute`` and ``make timings`` record; a time measured on older
+    code is not shown);
 ``thumbnails/<notebook>.jpg``
     those thumbnails: the figure cropped to :data:`THUMBNAIL_SIZE` about its
     centre, as a small JPEG. A chapter names its figure with the cell metadata
@@ -65,6 +68,7 @@ class Chapter:
     hardware: str | None
     timings: dict  # profile -> {"wall_time_s", "hardware", "date", "code_sha256"} for the current code
     headline: str | None = None  # the recorded headline result, as the card shows it
+    title: str | None = None  # the short numbered title of _toc.yml (the sidebar's name for it)
 
 
 def headline(name: str, results: dict, profile: str | None) -> str | None:
@@ -123,6 +127,26 @@ def toc_chapters(book_root: Path) -> list[tuple[str, str]]:
     return found
 
 
+def toc_titles(book_root: Path) -> dict[str, str]:
+    """``{notebook name: title}`` for every notebook entry of ``_toc.yml`` that sets a ``title``."""
+    toc = yaml.safe_load((book_root / "_toc.yml").read_text(encoding="utf-8"))
+    found = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            entry = node.get("file", "")
+            if entry.startswith("notebooks/") and node.get("title"):
+                found[entry.split("/", 1)[1]] = node["title"]
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(toc.get("parts", []))
+    return found
+
+
 def _cell_figure(cell) -> tuple[str, bytes, str] | None:
     for output in cell.get("outputs", []):
         data = output.get("data", {})
@@ -159,7 +183,7 @@ def thumbnail(content: bytes, size: tuple[int, int] = THUMBNAIL_SIZE) -> bytes:
     return out.getvalue()
 
 
-def read_chapter(path: Path, part: str) -> Chapter:
+def read_chapter(path: Path, part: str, title: str | None = None) -> Chapter:
     notebook = nbformat.read(path, as_version=4)
     question = notebook.cells[0].source.splitlines()[0].lstrip("# ").strip()
     figure = chosen_figure(notebook)
@@ -169,18 +193,18 @@ def read_chapter(path: Path, part: str) -> Chapter:
     return Chapter(path.stem, part, question, figure, record.get("profile"),
                    None if seconds is None else seconds / 60,
                    machine(record["hardware"]) if record else None, current_timings(notebook),
-                   headline(path.stem, results, record.get("profile")))
+                   headline(path.stem, results, record.get("profile")), title)
 
 
 def _card(chapter: Chapter, thumbnails: Path) -> str:
-    lines = [f":::{{grid-item-card}} {chapter.question}",
+    lines = [f":::{{grid-item-card}} {chapter.title or chapter.question}",
              f":link: ../notebooks/{chapter.name}", ":link-type: doc"]
     if chapter.figure:
         _, _, alt = chapter.figure
         lines += [f":img-top: _generated/{thumbnails.name}/{chapter.name}.jpg",
                   f":img-alt: {alt}"]
     lines.append("")
-    lines.append(f"{chapter.part}")
+    lines.append(chapter.question if chapter.title else chapter.part)
     if chapter.headline:
         lines += ["", chapter.headline]
     lines.append(":::")
@@ -220,8 +244,11 @@ def timings_table(chapters: list[Chapter]) -> str:
 
 def overview_markdown(chapters: list[Chapter], thumbnails: Path) -> str:
     cards = "\n\n".join(_card(chapter, thumbnails) for chapter in chapters)
+    return "::::{grid} 1 2 2 3\n:gutter: 3\n\n" + cards + "\n::::\n"
+
+
+def timings_markdown(chapters: list[Chapter]) -> str:
     return (
-        "::::{grid} 1 2 2 3\n:gutter: 3\n\n" + cards + "\n::::\n\n"
         "How long each chapter takes in each profile, from the notebook's first cell to its "
         "last, as recorded by `make execute` (the run whose outputs the website shows is marked "
         "*stored*) and `make timings` (the `quick` profile that CI runs), on the chapter's "
@@ -236,13 +263,15 @@ def generate(book_root: Path) -> Path:
     shutil.rmtree(staging, ignore_errors=True)
     thumbnails = staging / "thumbnails"
     thumbnails.mkdir(parents=True)
-    chapters = [read_chapter(book_root / "notebooks" / f"{name}.ipynb", part)
+    titles = toc_titles(book_root)
+    chapters = [read_chapter(book_root / "notebooks" / f"{name}.ipynb", part, titles.get(name))
                 for part, name in toc_chapters(book_root)]
     for chapter in chapters:
         if chapter.figure:
             _, content, _ = chapter.figure
             (thumbnails / f"{chapter.name}.jpg").write_bytes(thumbnail(content))
     (staging / "overview.md").write_text(overview_markdown(chapters, thumbnails), encoding="utf-8")
+    (staging / "timings.md").write_text(timings_markdown(chapters), encoding="utf-8")
     with zipfile.ZipFile(staging / "notebooks.zip", "w", zipfile.ZIP_DEFLATED) as archive:
         for chapter in chapters:
             archive.write(book_root / "notebooks" / f"{chapter.name}.ipynb",

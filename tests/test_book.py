@@ -21,6 +21,34 @@ def test_landing_page_exists(site):
     assert (site / "index.html").is_file()
     intro = (site / "book" / "intro.html").read_text(encoding="utf-8")
     assert "Three ways to use it" in intro
+    assert "Who it is for" in intro and "A reading order" in intro
+    running = (site / "book" / "running.html").read_text(encoding="utf-8")
+    assert "How long each chapter takes" in running and "(stored)" in running, (
+        "the timing table is on the running page")
+    assert "(stored)" not in intro, "the landing page carries no maintainer's timing table"
+
+
+def test_sidebar_titles_are_short_and_numbered_in_order():
+    from booktools import overview
+
+    titles = overview.toc_titles(ROOT)
+    chapters = [name for _, name in overview.toc_chapters(ROOT)]
+    assert set(titles) == set(chapters), f"chapters without a short title: {set(chapters) - set(titles)}"
+    for number, name in enumerate(chapters, start=1):
+        assert titles[name].startswith(f"{number}. "), f"{name}: {titles[name]!r} is not chapter {number}"
+        assert len(titles[name]) <= 45, f"{name}: {titles[name]!r} wraps in the sidebar"
+
+
+def test_reading_order_lists_every_chapter_once_by_its_sidebar_title():
+    from booktools import overview
+
+    intro = (ROOT / "book" / "intro.md").read_text(encoding="utf-8")
+    order = intro.split("## A reading order", 1)[1].split("\n## ", 1)[0]
+    linked = re.findall(r"\{doc\}`([^<`]+) <\.\./notebooks/([^>]+)>`", order)
+    titles = overview.toc_titles(ROOT)
+    assert sorted(name for _, name in linked) == sorted(titles), "each chapter exactly once"
+    for text, name in linked:
+        assert text == titles[name], f"{name} is called {text!r}, the sidebar says {titles[name]!r}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])

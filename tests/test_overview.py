@@ -25,6 +25,11 @@ def test_generate_cards_thumbnails_and_zip(tmp_path):
     assert not (out / "stale.txt").exists(), "the folder is rebuilt from scratch"
     page = (out / "overview.md").read_text(encoding="utf-8")
     assert page.count(":::{grid-item-card}") == len(listed)
+    titles = overview.toc_titles(ROOT)
+    for name in listed:  # each card is named as the sidebar names the chapter
+        assert f":::{{grid-item-card}} {titles[name]}\n" in page
+    timings = (out / "timings.md").read_text(encoding="utf-8")
+    assert "| chapter |" in timings and "| chapter |" not in page, "the timing table has its own page"
     for name in listed:
         chapter = overview.read_chapter(ROOT / "notebooks" / f"{name}.ipynb", "")
         notebook = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)

@@ -458,3 +458,35 @@ def test_inline_code_in_tables_is_not_broken_inside_a_word(browser, server):
         if found:
             broken[page] = found
     assert not broken, f"inline code broken inside a word: {broken}"
+
+
+@pytest.mark.parametrize("page", ["notebooks/conv-backprop", "notebooks/parameter-counts",
+                                  "notebooks/learning-rate", "notebooks/image-filters"])
+def test_formulas_are_not_clipped_on_a_phone(phone, server, page):
+    """On a phone every inline formula fits the column (a clipped one hid the end of ∂L/∂W in
+    conv-backprop) and a display formula wider than the column scrolls in its own box."""
+    open_page(phone, server, f"{page}.html")
+    assert phone.execute_async_script(
+        "const finish = arguments[arguments.length - 1];"
+        "const wait = () => window.MathJax && MathJax.startup && MathJax.startup.promise"
+        "  ? MathJax.startup.promise.then(() => finish(true), () => finish(false)) : setTimeout(wait, 100);"
+        "wait();"), "MathJax did not finish"
+    clipped = phone.execute_script("""
+        const right = document.querySelector('.bd-article').getBoundingClientRect().right + 1;
+        const scrolls = el => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+        return Array.from(document.querySelectorAll('.bd-article mjx-container')).filter(m => {
+            if (m.getAttribute('display') === 'true')
+                return !(scrolls(m) && m.getBoundingClientRect().right <= right);
+            return m.getBoundingClientRect().right > right;
+        }).slice(0, 3).map(m => (m.getAttribute('display') ? 'display: ' : 'inline: ')
+                                + m.textContent.slice(0, 50));""")
+    assert not clipped, f"{page}: formulas cut off on a {PHONE_WIDTH}-px phone: {clipped}"
+
+
+def test_chapter_title_is_short_on_a_phone(phone, server):
+    """The H1 (the full question) takes at most four lines on a phone, not half the screen."""
+    open_page(phone, server, "notebooks/keras-tuner.html")
+    height, line = phone.execute_script(
+        "const h = document.querySelector('.bd-article h1'); const s = getComputedStyle(h);"
+        "return [h.getBoundingClientRect().height, parseFloat(s.lineHeight) || 1.2 * parseFloat(s.fontSize)];")
+    assert height <= 4.5 * line, f"the title is {height / line:.1f} lines tall on a {PHONE_WIDTH}-px phone"
