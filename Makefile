@@ -10,7 +10,7 @@ COLAB_STAMP := $(COLAB_VENV)/.installed
 COLAB_KERNEL := dlbook-colab
 NB ?= notebooks/*.ipynb
 
-.PHONY: setup colab-env colab-requirements browser book pdf test test-unit test-colab test-numerics execute timings test-jax bench-inception publish-config release clean
+.PHONY: setup colab-env colab-requirements browser book pdf test test-unit test-colab test-colab-1 test-colab-2 test-numerics test-numerics-1 test-numerics-2 execute timings test-jax bench-inception publish-config release clean
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -67,7 +67,7 @@ browser:
 	  || echo "could not install Chromium: the website tests will be skipped"; \
 	else echo "no Chromium, and no root/apt-get to install it: the website tests will be skipped"; fi
 
-# `make test` runs three passes, two at a time (-j2), each printing when it is done:
+# `make test` runs three passes, each printing when it is done:
 #   test-unit      tests/: dlbook's unit tests, notebook hygiene and freshness, the book build,
 #                  the website in Chromium;
 #   test-colab     the setup-cell version check, then every notebook under nbval in the Colab-like
@@ -79,20 +79,38 @@ browser:
 #                  off, one thread) and other training seeds (DLBOOK_SEED_OFFSET=1): outputs compared
 #                  exactly must not depend on either, and what a chapter concludes from training must
 #                  hold for other seeds.
+# The two notebook passes run in two halves each (-1, -2) of about equal quick-profile time (the
+# running page's table), so that the five parts, two at a time (-j2), keep both cores busy to the
+# end. A new notebook goes to the second half; move one across if the halves drift apart.
 NBVAL := DLBOOK_PROFILE=quick $(BIN)/python -m pytest
 OTHER_NUMERICS := TF_ENABLE_ONEDNN_OPTS=0 TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 OMP_NUM_THREADS=1 DLBOOK_SEED_OFFSET=1
+NOTEBOOKS_1 := notebooks/learning-rate.ipynb notebooks/keras-tuner.ipynb notebooks/inception.ipynb \
+  notebooks/conv-backprop.ipynb notebooks/parameter-counts.ipynb
+NOTEBOOKS_2 := $(filter-out $(NOTEBOOKS_1),$(sort $(wildcard notebooks/*.ipynb)))
 
 test: setup colab-env browser
-	$(MAKE) --no-print-directory -k -j2 --output-sync=target test-numerics test-unit test-colab
+	$(MAKE) --no-print-directory -k -j2 --output-sync=target test-unit test-numerics-1 test-colab-1 test-numerics-2 test-colab-2
 
 test-unit: setup browser
 	$(NBVAL) tests
 
-test-colab: setup colab-env
-	DLBOOK_PIP_SOURCE=$(CURDIR) $(NBVAL) tests/test_colab_kernel.py notebooks --nbval-kernel-name $(COLAB_KERNEL)
+test-colab: test-colab-1 test-colab-2
 
-test-numerics: setup
-	$(OTHER_NUMERICS) $(NBVAL) notebooks --nbval-current-env
+test-colab-1: setup colab-env
+	DLBOOK_PIP_SOURCE=$(CURDIR) $(NBVAL) tests/test_colab_kernel.py $(NOTEBOOKS_1) --nbval-kernel-name $(COLAB_KERNEL)
+
+# The two halves share .venv-colab, from which each notebook uninstalls dlbook and installs it
+# again, so they must not overlap: the second waits for the first (an order-only prerequisite).
+test-colab-2: setup colab-env | test-colab-1
+	DLBOOK_PIP_SOURCE=$(CURDIR) $(NBVAL) $(NOTEBOOKS_2) --nbval-kernel-name $(COLAB_KERNEL)
+
+test-numerics: test-numerics-1 test-numerics-2
+
+test-numerics-1: setup
+	$(OTHER_NUMERICS) $(NBVAL) $(NOTEBOOKS_1) --nbval-current-env
+
+test-numerics-2: setup
+	$(OTHER_NUMERICS) $(NBVAL) $(NOTEBOOKS_2) --nbval-current-env
 
 # The chapters that also run on Keras' JAX backend, under nbval in .venv (not part of `make test`:
 # XLA compiles each training step for minutes on a 2-core CPU; tests/test_jax_backend.py covers the
