@@ -55,7 +55,8 @@ class Profile:
 _BUDGETS: dict[str, dict[str, dict[str, Any]]] = {
     "quick": {
         "learning-rate": {"epochs": 10, "iterations": 200, "seeds": (0,)},
-        "one-by-one-convolutions": {"bottleneck_epochs": 4, "control_steps": 64, "seeds": (0,)},
+        "one-by-one-convolutions": {"bottleneck_epochs": 4, "control_steps": 64, "seeds": (0,),
+                                    "control_seeds": (0,)},
         "why-convolutions": {"seeds": (0,), "ladder_sizes": (32, 512), "steps": 200, "side_steps": 200,
                              "side_depths": (1, 3)},
         "brain-tumor-classifier": {"model_size": 64, "folds": 3, "validation_fraction": 0.2,
@@ -70,7 +71,8 @@ _BUDGETS: dict[str, dict[str, dict[str, Any]]] = {
     },
     "cpu": {
         "learning-rate": {"epochs": 30, "iterations": 600, "seeds": (0, 1, 2)},
-        "one-by-one-convolutions": {"bottleneck_epochs": 25, "control_steps": 3000, "seeds": (0, 1, 2)},
+        "one-by-one-convolutions": {"bottleneck_epochs": 25, "control_steps": 3000, "seeds": (0, 1, 2),
+                                    "control_seeds": (0, 1, 2, 3, 4)},
         "why-convolutions": {"seeds": (0, 1, 2), "ladder_sizes": (32, 128, 512, 2048), "steps": 800,
                              "side_steps": 400, "side_depths": (1, 2, 3, 4)},
         "brain-tumor-classifier": {"model_size": 96, "folds": 5, "validation_fraction": 0.15,
@@ -85,7 +87,8 @@ _BUDGETS: dict[str, dict[str, dict[str, Any]]] = {
     },
     "gpu": {
         "learning-rate": {"epochs": 30, "iterations": 600, "seeds": (0, 1, 2)},  # a tiny MLP: a GPU adds nothing
-        "one-by-one-convolutions": {"bottleneck_epochs": 25, "control_steps": 3000, "seeds": (0, 1, 2)},
+        "one-by-one-convolutions": {"bottleneck_epochs": 25, "control_steps": 3000, "seeds": (0, 1, 2),
+                                    "control_seeds": (0, 1, 2, 3, 4)},
         "why-convolutions": {"seeds": (0, 1, 2), "ladder_sizes": (32, 128, 512, 2048), "steps": 800,
                              "side_steps": 400, "side_depths": (1, 2, 3, 4)},
         "brain-tumor-classifier": {"model_size": 128, "folds": 5, "validation_fraction": 0.15,
