@@ -40,6 +40,7 @@ from booktools import figure_text
 from booktools.freshness import source_record, stale_because, timing_of
 from dlbook.profiles import SEED_OFFSET_VAR, current_profile, seed_offset
 from dlbook.provenance import CODE_HASH_VAR, PACKAGE_HASH_VAR, PROVENANCE_FILE_VAR
+from dlbook.fold_record import FOLDS_FILE_VAR
 from dlbook.results import RESULTS_FILE_VAR
 
 
@@ -69,8 +70,10 @@ def execute_notebook(path: Path, *, timeout: int = 3600, time_only: bool = False
     code_sha = source["code_sha256"]
     with tempfile.TemporaryDirectory(prefix="dlbook-execute-") as tmp:
         record_file, results_file = Path(tmp) / "provenance.json", Path(tmp) / "results.json"
+        folds_file = Path(tmp) / "folds.json"
         passed = {CODE_HASH_VAR: code_sha, PACKAGE_HASH_VAR: source["dlbook_sha256"],
-                  PROVENANCE_FILE_VAR: str(record_file), RESULTS_FILE_VAR: str(results_file)}
+                  PROVENANCE_FILE_VAR: str(record_file), RESULTS_FILE_VAR: str(results_file),
+                  FOLDS_FILE_VAR: str(folds_file)}
         saved = {name: os.environ.get(name) for name in passed}
         os.environ.update(passed)
         try:
@@ -97,6 +100,7 @@ def execute_notebook(path: Path, *, timeout: int = 3600, time_only: bool = False
             raise RuntimeError(f"{path} did not write its provenance: its last cell must call dlbook.show_provenance().")
         record = json.loads(record_file.read_text(encoding="utf-8"))
         results = json.loads(results_file.read_text(encoding="utf-8")) if results_file.is_file() else None
+        folds = json.loads(folds_file.read_text(encoding="utf-8")) if folds_file.is_file() else None
     record.update(source)
     record["execution_wall_time_s"] = round(elapsed, 1)
     on_disk = nbformat.read(path, as_version=4)
@@ -112,6 +116,10 @@ def execute_notebook(path: Path, *, timeout: int = 3600, time_only: bool = False
             notebook.metadata["dlbook"].pop("results", None)
         else:
             notebook.metadata["dlbook"]["results"] = results
+        if folds is None:
+            notebook.metadata["dlbook"].pop("folds", None)
+        else:
+            notebook.metadata["dlbook"]["folds"] = folds
     notebook.metadata.setdefault("dlbook", {}).setdefault("timings", {})[record["profile"]] = timing_of(record)
     with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".ipynb", delete=False, encoding="utf-8") as out:
         nbformat.write(notebook, out)

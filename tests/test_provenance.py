@@ -273,12 +273,15 @@ def test_executor_stores_the_results_a_notebook_records(tmp_path, monkeypatch):
     write_notebook(path)
     notebook = nbformat.read(path, as_version=4)
     notebook.cells.insert(-1, nbformat.v4.new_code_cell(
-        "from dlbook.results import record_results\nrecord_results(test_accuracy=0.75, images_per_second=640)"))
+        "from dlbook.fold_record import record_folds\nfrom dlbook.results import record_results\n"
+        "record_results(test_accuracy=0.75, images_per_second=640)\n"
+        "record_folds(['a.jpg', 'b.jpg'], [0, 1], [5, 6])"))
     notebook.metadata.setdefault("dlbook", {})["results"] = {"stale": 1.0}
     nbformat.write(notebook, path)
     execute.main(["--allow-quick", str(path)])
-    assert nbformat.read(path, as_version=4).metadata["dlbook"]["results"] == {
-        "test_accuracy": 0.75, "images_per_second": 640.0}
+    stored = nbformat.read(path, as_version=4).metadata["dlbook"]
+    assert stored["results"] == {"test_accuracy": 0.75, "images_per_second": 640.0}
+    assert stored["folds"] == {"a.jpg": {"fold": 0, "group": 5}, "b.jpg": {"fold": 1, "group": 6}}
 
     write_notebook(path)  # a notebook that records nothing keeps no results from before
     notebook = nbformat.read(path, as_version=4)
@@ -286,3 +289,4 @@ def test_executor_stores_the_results_a_notebook_records(tmp_path, monkeypatch):
     nbformat.write(notebook, path)
     execute.main(["--allow-quick", str(path)])
     assert "results" not in nbformat.read(path, as_version=4).metadata["dlbook"]
+    assert "folds" not in nbformat.read(path, as_version=4).metadata["dlbook"]
