@@ -203,7 +203,9 @@ def test_training_chapters_ask_colab_for_a_gpu(notebook_path):
 # The headline figures each training chapter records (dlbook.results.record_results) and its answer
 # boxes must quote.
 REQUIRED_RESULTS = {
-    "brain-tumor-classifier": ("scan_accuracy", "scan_accuracy_low", "scan_accuracy_high", "scan_auc"),
+    "brain-tumor-classifier": ("scan_accuracy", "scan_accuracy_low", "scan_accuracy_high", "scan_auc",
+                               "scan_auc_low", "scan_auc_high", "scan_precision",
+                               "single_model_scan_accuracy_min", "single_model_scan_accuracy_max"),
     "inception": ("test_accuracy", "test_accuracy_low", "test_accuracy_high", "images_per_second"),
     "keras-tuner": ("test_accuracy",),
 }
@@ -229,6 +231,26 @@ def test_answers_quote_the_recorded_results(notebook_path):
     for name in required:
         assert quoted(name, recorded[name]) in answers, (
             f"no answer box quotes {name} = {quoted(name, recorded[name])}, the recorded result")
+
+
+# Chapters that cut their data into cross-validation folds store every file's fold and group
+# (dlbook.fold_record), so the split can be audited without re-running the chapter.
+FOLD_RECORDS = {"brain-tumor-classifier": 3000}
+
+
+def test_stored_folds_cover_every_file_and_no_group_crosses_a_fold(notebook_path):
+    stored = load(notebook_path).metadata.get("dlbook", {}).get("folds")
+    if notebook_path.stem not in FOLD_RECORDS:
+        assert stored is None
+        return
+    assert stored, "the stored run recorded no folds: record them with dlbook.fold_record.record_folds"
+    assert len(stored) == FOLD_RECORDS[notebook_path.stem]
+    fold_of_group = {}
+    for name, entry in stored.items():
+        assert fold_of_group.setdefault(entry["group"], entry["fold"]) == entry["fold"], (
+            f"group {entry['group']} (file {name}) is in more than one fold")
+    folds = sorted(set(fold_of_group.values()))
+    assert folds == list(range(len(folds))) and len(folds) >= 2
 
 
 def test_quoted_formats():
