@@ -146,7 +146,7 @@ def test_brain_models_at_gpu_sizes(model_name):
     assert any(layer.output.shape[1:3] == (budget["model_size"], budget["model_size"])
                for layer in model.layers if isinstance(layer, keras.layers.Resizing)), "resized to the gpu size"
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy", metrics=["accuracy"])
-    pixels, truth, weights = code["arrays"](np.arange(count))
-    model.fit(pixels, truth, sample_weight=weights, batch_size=code["BATCH_SIZE"], epochs=1, verbose=0)
+    pixels, truth = code["arrays"](code["images"], np.arange(count))
+    model.fit(pixels, truth, batch_size=code["BATCH_SIZE"], epochs=1, verbose=0)
     loss, accuracy = model.evaluate(pixels, truth, verbose=0)
     assert np.isfinite(loss) and 0 <= accuracy <= 1
