@@ -6,7 +6,8 @@
 that build on 127.0.0.1, opens it in headless Chromium (through selenium),
 makes every image of the book load (the theme loads images lazily, so a plain
 ``chromium --print-to-pdf`` leaves out every figure below the first screen),
-waits until MathJax has typeset every formula, hides the heading anchors, and
+waits until MathJax has typeset every formula, hides the heading anchors, opens
+every folded output (a closed ``<details>``: paper cannot be clicked open), and
 prints with Chromium's ``Page.printToPDF``. It stops with an error, and writes
 no PDF, when an image does not load or a formula is not typeset.
 """
@@ -53,6 +54,7 @@ def _render(driver, url: str, timeout: float) -> tuple[dict, int, int]:
     driver.get(url)
     driver.execute_script(
         "document.querySelectorAll('img[loading]').forEach(img => img.loading = 'eager');"
+        "document.querySelectorAll('details').forEach(fold => fold.open = true);"
         "const style = document.createElement('style'); style.textContent = arguments[0];"
         "document.head.appendChild(style);", PRINT_CSS)
     _wait(driver, "return Array.from(document.images).every(img => img.complete)", "the images", timeout)

@@ -502,3 +502,16 @@ def test_chapter_title_is_short_on_a_phone(phone, server):
         "const h = document.querySelector('.bd-article h1'); const s = getComputedStyle(h);"
         "return [h.getBoundingClientRect().height, parseFloat(s.lineHeight) || 1.2 * parseFloat(s.fontSize)];")
     assert height <= 4.5 * line, f"the title is {height / line:.1f} lines tall on a {PHONE_WIDTH}-px phone"
+
+
+# A folded output (`hide-output`, a closed <details>) is part of the chapter on paper:
+# book/_static/print-folded.js opens every fold before the browser prints and folds them after.
+def test_printing_from_the_browser_opens_folded_outputs(browser, server):
+    open_page(browser, server, "notebooks/brain-tumor-classifier.html")
+    closed = "return document.querySelectorAll('details:not([open])').length"
+    folds = browser.execute_script(closed)
+    assert folds >= 3, f"{folds} folded outputs in the brain chapter"
+    browser.execute_script("window.dispatchEvent(new Event('beforeprint'))")
+    assert browser.execute_script(closed) == 0, "a folded output stays closed in print"
+    browser.execute_script("window.dispatchEvent(new Event('afterprint'))")
+    assert browser.execute_script(closed) == folds, "the folds were not restored after printing"
