@@ -205,9 +205,10 @@ def test_training_chapters_ask_colab_for_a_gpu(notebook_path):
 REQUIRED_RESULTS = {
     "brain-tumor-classifier": ("scan_accuracy", "scan_accuracy_low", "scan_accuracy_high", "scan_auc",
                                "scan_auc_low", "scan_auc_high", "scan_precision",
-                               "single_model_scan_accuracy_min", "single_model_scan_accuracy_max"),
+                               "single_model_scan_accuracy_min", "single_model_scan_accuracy_max",
+                               "scans"),
     "inception": ("test_accuracy", "test_accuracy_low", "test_accuracy_high", "images_per_second"),
-    "keras-tuner": ("test_accuracy",),
+    "keras-tuner": ("test_accuracy", "test_accuracy_low", "test_accuracy_high"),
 }
 
 

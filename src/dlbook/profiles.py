@@ -67,7 +67,7 @@ _BUDGETS: dict[str, dict[str, dict[str, Any]]] = {
         "keras-tuner": {"search_train": 240, "search_validation": 80, "max_epochs": 2,
                         "factor": 2, "patience": 1, "batch_size": 32, "demo_images": 160,
                         "noise_seeds": 2, "final_validation": 100,
-                        "screen_epochs": 1, "final_max_epochs": 2, "final_patience": 1},
+                        "screen_epochs": 1, "final_epochs": 2, "search_seeds": (1,)},
         "image-filters": {"cifar_images": 1000, "epochs": 6, "seeds": (0, 1)},
     },
     "cpu": {
@@ -84,7 +84,7 @@ _BUDGETS: dict[str, dict[str, dict[str, Any]]] = {
         "keras-tuner": {"search_train": 8000, "search_validation": 2000, "max_epochs": 9,
                         "factor": 3, "patience": 2, "batch_size": 64, "demo_images": 1000,
                         "noise_seeds": 3, "final_validation": 5000,
-                        "screen_epochs": 10, "final_max_epochs": 100, "final_patience": 5},
+                        "screen_epochs": 10, "final_epochs": 30, "search_seeds": (1, 2, 3)},
         "image-filters": {"cifar_images": 10000, "epochs": 6, "seeds": (0, 1, 2)},
     },
     "gpu": {
@@ -101,7 +101,7 @@ _BUDGETS: dict[str, dict[str, dict[str, Any]]] = {
         "keras-tuner": {"search_train": 40000, "search_validation": 10000, "max_epochs": 9,
                         "factor": 3, "patience": 2, "batch_size": 64, "demo_images": 1000,
                         "noise_seeds": 3, "final_validation": 5000,
-                        "screen_epochs": 10, "final_max_epochs": 150, "final_patience": 8},
+                        "screen_epochs": 10, "final_epochs": 40, "search_seeds": (1, 2, 3)},
         "image-filters": {"cifar_images": 10000, "epochs": 6, "seeds": (0, 1, 2)},
     },
 }
