@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -28,11 +29,49 @@ def test_inception_benchmark_prints_speed_both_accuracies_and_their_ratio():
     assert any(line.startswith("ratio ours / write-up:") for line in lines)
 
 
-def test_inception_ablation_prints_one_row_per_variant():
-    lines = _run("--ablation", "--epochs", "1", "--train-images", "200", "--seeds", "0")
+def test_inception_ablation_prints_one_row_per_variant(tmp_path):
+    saved = tmp_path / "ablation.json"
+    lines = _run("--ablation", "--epochs", "1", "--train-images", "200", "--seeds", "0",
+                 "--save", str(saved))
     rows = [line for line in lines if line.split("  ")[0].strip() in inception.ABLATIONS]
     assert [row.split("  ")[0].strip() for row in rows] == list(inception.ABLATIONS)
     assert all("%" in row for row in rows)
     assert "+0.0 (+0.0 to +0.0)" in rows[0], "ours against itself, seed by seed"
     header = next(line for line in lines if "training images" in line)
     assert "200 training images (20 to 20 per class)" in header, "a subset takes every class alike"
+    record = json.loads(saved.read_text())
+    assert [row["variant"] for row in record["rows"]] == list(inception.ABLATIONS)
+    table = _ablation_table(record)
+    assert table in "\n".join(lines), "the saved run prints the chapter's table"
+
+
+def _ablation_table(record):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from inception import ablation_table  # noqa: PLC0415 (benchmarks/ is not a package)
+    finally:
+        sys.path.pop(0)
+    return ablation_table(record)
+
+
+STORED_ABLATION = ROOT / "benchmarks" / "results" / "inception-ablation.json"
+
+
+def test_the_chapter_shows_the_stored_ablation_run():
+    import pytest
+
+    if not STORED_ABLATION.exists():
+        pytest.skip("no stored ablation run yet")
+    import nbformat
+
+    notebook = nbformat.read(ROOT / "notebooks" / "inception.ipynb", as_version=4)
+    table = _ablation_table(json.loads(STORED_ABLATION.read_text()))
+    assert any(table in cell.source for cell in notebook.cells if cell.cell_type == "markdown"), \
+        "the chapter's ablation table must be the stored run's (benchmarks/inception.py --ablation --save)"
+
+
+def test_plain_cnn_benchmark_prints_both_networks_in_the_same_time():
+    lines = _run("--plain-cnn", "--epochs", "1")
+    for name in ("ours:", "plain CNN:"):
+        line = next(line for line in lines if line.strip().startswith(name))
+        assert "images/s" in line and "test accuracy with flip TTA" in line

@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
+from keras import layers
 
 from dlbook import inception
 
@@ -96,10 +97,11 @@ def test_flip_averaging_is_the_mean_of_image_and_mirror():
 
 @pytest.mark.parametrize("name", list(inception.ABLATIONS))
 def test_each_ablation_undoes_what_its_name_says(name):
-    model, optimizer = inception.ablation_model(name, 0.25, 100)
-    ours, ours_optimizer = inception.ablation_model("ours", 0.25, 100)
+    model, optimizer, training = inception.ablation_model(name, 0.25, 100)
     names = {layer.name for layer in model.layers}
-    assert ("augmentation" in names) == (name != "no augmentation")
+    assert "augmentation" not in names  # augmentation is done in NumPy, by train_classifier
+    assert (training["shift"] is None) == (name == "no augmentation")
+    assert (training["label_smoothing"] == 0) == (name == "no label smoothing")
     assert any(n.endswith("_bn") for n in names) == (name != "no batch normalization")
     assert ("flatten" in names) == (name == "Flatten + dense 256 head")
     assert (model.get_layer("dropout").rate == 0) == (name == "no weight decay, no dropout")
@@ -107,8 +109,19 @@ def test_each_ablation_undoes_what_its_name_says(name):
     if isinstance(optimizer, keras.optimizers.SGD):
         assert (optimizer.weight_decay is None) == (name == "no weight decay, no dropout")
     if name == "ours":
+        assert training == inception.RECIPE
         assert model.count_params() == inception.small_inception_net(0.25).count_params()
-        assert ours_optimizer.weight_decay == pytest.approx(5e-4)
+        assert optimizer.weight_decay == pytest.approx(5e-3)
+
+
+def test_plain_cnn_has_no_branches_and_maps_images_to_probabilities():
+    model = inception.plain_cnn((8, 16, 16))
+    assert not any(isinstance(layer, layers.Concatenate) for layer in model.layers)
+    images = np.zeros((2, 32, 32, 3), "uint8")
+    probabilities = model.predict(images, verbose=0)
+    assert probabilities.shape == (2, 10)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1, rtol=1e-5)
+    assert model.get_layer("block3_b_conv").output.shape[1:3] == (4, 4)
 
 
 def test_an_unknown_head_is_refused():
@@ -132,3 +145,64 @@ def test_batches_are_cached_and_shaped():
     images = np.zeros((10, 32, 32, 3), "uint8")
     data = inception.batches(images, np.arange(10), 4, shuffle=True)
     assert [len(x) for x, _ in data] == [4, 4, 2]
+
+
+def test_weight_decay_spares_normalization_scales_shifts_and_biases():
+    inputs = keras.Input((4,))
+    outputs = layers.Dense(2, name="dense")(layers.BatchNormalization(name="bn")(inputs))
+    model = keras.Model(inputs, outputs)
+    optimizer = inception.one_cycle_sgd(100, peak=0.1)
+    before = [keras.ops.convert_to_numpy(v).copy() for v in model.trainable_variables]
+    optimizer.apply([keras.ops.zeros(v.shape) for v in model.trainable_variables],
+                    model.trainable_variables)
+    for variable, old in zip(model.trainable_variables, before):
+        new = keras.ops.convert_to_numpy(variable)
+        if variable.name in inception.UNDECAYED:
+            np.testing.assert_array_equal(new, old)  # no gradient and no decay: unchanged
+        else:
+            np.testing.assert_allclose(new, old * (1 - 0.01 * 5e-3), rtol=1e-6)  # warm-up starts at 0.01
+    coupled = inception.one_cycle_sgd(100, decay_normalization=True)
+    coupled.apply([keras.ops.zeros(v.shape) for v in model.trainable_variables],
+                  model.trainable_variables)
+    gamma = model.get_layer("bn").gamma
+    assert float(keras.ops.convert_to_numpy(gamma)[0]) < 1.0
+
+
+def test_label_smoothing_and_numpy_shifts_train_and_report_accuracy():
+    rng = np.random.default_rng(3)
+    images = rng.integers(0, 256, (32, 32, 32, 3)).astype("uint8")
+    labels = np.arange(32) % 10
+    model = inception.small_inception_net(0.1, augment=False)
+    run = inception.train_classifier(model, keras.optimizers.SGD(0.01), (images, labels),
+                                     (images[:8], labels[:8]), epochs=2, batch_size=8,
+                                     label_smoothing=0.1, shift=4)
+    assert run["epochs"] == 2
+    assert {"accuracy", "val_accuracy", "loss", "val_loss"} <= set(run["history"])
+    # a smoothed target never reaches probability 1, so the loss stays above its floor
+    assert min(run["history"]["loss"]) > 0.1 * np.log(10) / 2
+    final = inception.train_classifier(inception.small_inception_net(0.1, augment=False),
+                                       keras.optimizers.SGD(0.01), (images, labels), None,
+                                       epochs=1, batch_size=8, label_smoothing=0.1, shift=4)
+    assert "val_accuracy" not in final["history"]
+    with pytest.raises(ValueError, match="validation"):
+        inception.train_classifier(model, keras.optimizers.SGD(0.01), (images, labels), None,
+                                   epochs=1, batch_size=8, keep_best=True)
+
+
+def test_views_are_the_image_its_shifts_and_their_mirror_images():
+    images = np.random.default_rng(4).integers(0, 256, (3, 32, 32, 3)).astype("uint8")
+    assert len(inception.views(images)) == 1
+    assert len(inception.views(images, flip=True)) == 2
+    shifted = inception.views(images, flip=True, shift=2)
+    assert len(shifted) == 10
+    # views 1-4 move the image down, up, right and left by 2 pixels: the rest is the original
+    down, up, right, left = shifted[1:5]
+    np.testing.assert_array_equal(down[:, 2:], images[:, :-2])
+    np.testing.assert_array_equal(up[:, :-2], images[:, 2:])
+    np.testing.assert_array_equal(right[:, :, 2:], images[:, :, :-2])
+    np.testing.assert_array_equal(left[:, :, :-2], images[:, :, 2:])
+    np.testing.assert_array_equal(shifted[5], images[:, :, ::-1])
+    model = inception.small_inception_net(0.1, augment=False)
+    averaged = inception.predict_probabilities(model, images, flip=True, shift=2)
+    each = [model.predict(view, verbose=0) for view in shifted]
+    np.testing.assert_allclose(averaged, np.mean(each, axis=0), atol=1e-6)

@@ -23,9 +23,9 @@ assert keras.backend.backend() == "jax"
 rng = np.random.default_rng(0)
 images = rng.integers(0, 256, (24, 32, 32, 3)).astype("uint8")
 labels = np.arange(24) % 10
-model, optimizer = inception.ablation_model("ours", 0.1, 6)
+model, optimizer, training = inception.ablation_model("ours", 0.1, 6)
 run = inception.train_classifier(model, optimizer, (images, labels), (images[:8], labels[:8]),
-                                 epochs=2, batch_size=8)
+                                 epochs=2, batch_size=8, **training)
 assert run["epochs"] == 2 and run["images_per_second"] > 0
 both = inception.predict_probabilities(model, images, flip=True)
 plain = inception.predict_probabilities(model, images)

@@ -15,8 +15,11 @@
   wall-time budget), reporting seconds and images per second.
 * :func:`predict_probabilities` - class probabilities, optionally averaged
   with those of the mirrored images (flip test-time augmentation).
-* :data:`ABLATIONS` - our network with one of its ingredients undone, for
+* :data:`RECIPE` - the training options the chapter uses with :func:`one_cycle_sgd`.
+* :data:`ABLATIONS` - our network and recipe with one ingredient undone, for
   ``benchmarks/inception.py --ablation``.
+* :func:`plain_cnn` - an airbench-style network without Inception modules, the
+  benchmark's measure of what the modules cost on a CPU.
 
 The notebook and ``benchmarks/inception.py`` build their models from here,
 so the benchmark measures exactly what the chapter shows.
@@ -29,6 +32,8 @@ import numpy as np
 from keras import layers
 
 CIFAR_SHAPE = (32, 32, 3)
+# Variables that weight decay leaves alone: batch normalization's scale and shift, and biases.
+UNDECAYED = ("gamma", "beta", "bias")
 
 # Filters of each module: (1x1, 3x3 reduce, 3x3, 5x5 reduce, 5x5, pool projection), as in
 # GoogLeNet's modules 3a, 3b, 4a, 4b, 5a; module_filters() halves them and scales them by `width`.
@@ -145,6 +150,33 @@ def small_inception_net(width: float = 1.0, *, classes: int = 10, augment: bool 
     return keras.Model(images, outputs, name=f"small_inception_w{width:g}")
 
 
+def plain_cnn(widths: tuple[int, int, int] = (32, 128, 128), *, classes: int = 10) -> keras.Model:
+    """A plain convolutional network in the style of airbench (Jordan, 2024), for 32x32 RGB images.
+
+    A 3x3 stem of ``widths[0]`` channels, then three blocks, each a 3x3
+    convolution, a 2x2 max-pool and a second 3x3 convolution (batch
+    normalization and GELU after each convolution), at 16x16, 8x8 and 4x4,
+    global max pooling and one dense softmax layer. No branches: a few wide
+    convolutions, which a CPU computes more efficiently than many narrow ones.
+    """
+    images = keras.Input(CIFAR_SHAPE, name="image")
+    x = layers.Rescaling(1 / 255, name="rescale")(images)
+
+    def conv(x, filters, name):
+        x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_conv")(x)
+        x = layers.BatchNormalization(name=f"{name}_bn")(x)
+        return layers.Activation("gelu", name=f"{name}_gelu")(x)
+
+    x = conv(x, widths[0], "stem")
+    for number, filters in enumerate(widths, start=1):
+        x = conv(x, filters, f"block{number}_a")
+        x = layers.MaxPooling2D(2, name=f"block{number}_pool")(x)
+        x = conv(x, filters, f"block{number}_b")
+    x = layers.GlobalMaxPooling2D(name="global_pool")(x)
+    outputs = layers.Dense(classes, activation="softmax", name="class_probabilities")(x)
+    return keras.Model(images, outputs, name=f"plain_cnn_{'_'.join(map(str, widths))}")
+
+
 def writeup_inception_net(*, classes: int = 10) -> keras.Model:
     """Our reconstruction of the write-ups' network (no normalization, no augmentation).
 
@@ -184,8 +216,10 @@ def _fit_inputs(train, validation, batch_size: int, seed: int) -> tuple[dict, di
     """``fit`` arguments for the training and validation data on the active backend."""
     if keras.backend.backend() == "tensorflow":
         return ({"x": batches(*train, batch_size, shuffle=True, seed=seed), "shuffle": False},
+                {} if validation is None else
                 {"validation_data": batches(*validation, 512, shuffle=False)})
     return ({"x": train[0], "y": train[1], "batch_size": batch_size, "shuffle": True},
+            {} if validation is None else
             {"validation_data": validation, "validation_batch_size": 512})
 
 
@@ -204,44 +238,73 @@ def one_cycle_schedule(total_steps: int, *, peak: float = 0.1, warmup_fraction: 
         warmup_target=peak, warmup_steps=warmup)
 
 
-def one_cycle_sgd(total_steps: int, *, peak: float = 0.1, weight_decay: float | None = 5e-4):
+def one_cycle_sgd(total_steps: int, *, peak: float = 0.1, weight_decay: float | None = 5e-3,
+                  decay_normalization: bool = False):
     """SGD with Nesterov momentum 0.9, weight decay and :func:`one_cycle_schedule`.
 
-    Keras applies ``weight_decay`` decoupled: each step multiplies every
-    trainable variable (batch-normalization scales and shifts included) by
-    ``1 - learning_rate * weight_decay``, outside the momentum.
+    Keras applies ``weight_decay`` decoupled: each step multiplies a
+    trainable variable by ``1 - learning_rate * weight_decay``, outside the
+    momentum, so 5e-3 here shrinks weights about as much as a coupled L2
+    term of 5e-4 does at momentum 0.9. Batch-normalization scales and shifts
+    and biases are spared (scaling them down changes what the network
+    computes, not how large its weights are) unless ``decay_normalization``.
     """
-    return keras.optimizers.SGD(one_cycle_schedule(total_steps, peak=peak), momentum=0.9,
-                                nesterov=True, weight_decay=weight_decay)
+    optimizer = keras.optimizers.SGD(one_cycle_schedule(total_steps, peak=peak), momentum=0.9,
+                                     nesterov=True, weight_decay=weight_decay)
+    if weight_decay and not decay_normalization:
+        optimizer.exclude_from_weight_decay(var_names=list(UNDECAYED))
+    return optimizer
 
 
 def train_classifier(model: keras.Model, optimizer, train: tuple[np.ndarray, np.ndarray],
                      validation: tuple[np.ndarray, np.ndarray], *, epochs: int,
                      batch_size: int, seconds: float | None = None, keep_best: bool = False,
+                     label_smoothing: float = 0.0, shift: int | None = None,
                      seed: int = 0, verbose: int = 0) -> dict:
     """Fit ``model`` on integer labels for ``epochs``, or until ``seconds`` of wall time run out.
 
     Without ``seconds`` every machine trains the same number of epochs.
     ``keep_best`` restores the weights of the epoch with the best validation
-    accuracy at the end (a favour to a model that overfits). Returns the
-    Keras history, the epochs run, the seconds used, whether the time budget
-    stopped training, and ``images_per_second``: training images processed
-    per second of wall time, the validation passes included.
+    accuracy at the end (a favour to a model that overfits).
+    ``label_smoothing`` moves that share of each target's probability from
+    its class to all ten classes equally. ``shift`` augments the training
+    images in NumPy (:class:`dlbook.augment.AugmentedBatches`: a random
+    mirror image and a whole-pixel shift of up to ``shift`` pixels, new each
+    epoch). ``validation`` may be ``None`` (a final model trained on every
+    image). Returns the Keras history, the epochs run, the seconds used,
+    whether the time budget stopped training, and ``images_per_second``:
+    training images processed per second of wall time, any validation passes
+    included.
     """
     import time
 
     from dlbook.evaluation import TimeBudget
 
-    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
+    classes = model.output_shape[-1]
+    if label_smoothing:
+        targets = lambda labels: keras.utils.to_categorical(labels, classes)
+        loss = keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing)
+        metric = keras.metrics.CategoricalAccuracy(name="accuracy")
+    else:
+        targets = lambda labels: labels
+        loss, metric = "sparse_categorical_crossentropy", "accuracy"
+    model.compile(optimizer=optimizer, loss=loss, metrics=[metric])
     callbacks = []
     clock = TimeBudget(seconds) if seconds is not None else None
     if clock is not None:
         callbacks.append(clock)
     if keep_best:
+        if validation is None:
+            raise ValueError("keep_best needs validation data to choose an epoch")
         callbacks.append(keras.callbacks.EarlyStopping(
             monitor="val_accuracy", patience=epochs, restore_best_weights=True))
+    train = (train[0], targets(train[1]))
+    validation = None if validation is None else (validation[0], targets(validation[1]))
     training, validating = _fit_inputs(train, validation, batch_size, seed)
+    if shift is not None:
+        from dlbook.augment import AugmentedBatches
+
+        training = {"x": AugmentedBatches(*train, batch_size, seed=seed, shift=shift)}
     started = time.perf_counter()
     history = model.fit(**training, **validating, epochs=epochs, callbacks=callbacks,
                         verbose=verbose)
@@ -252,44 +315,69 @@ def train_classifier(model: keras.Model, optimizer, train: tuple[np.ndarray, np.
             "images_per_second": len(train[0]) * epochs_run / elapsed}
 
 
+def views(images: np.ndarray, *, flip: bool = False, shift: int = 0) -> list[np.ndarray]:
+    """The views test-time augmentation averages over: each image as is, moved by ``shift``
+    pixels up, down, left and right (borders reflected), and, with ``flip``, the mirror
+    image of each of those."""
+    images = np.asarray(images)
+    shown = [images]
+    if shift:
+        padded = np.pad(images, ((0, 0), (shift, shift), (shift, shift), (0, 0)), mode="reflect")
+        height, width = images.shape[1:3]
+        for down, right in ((0, shift), (2 * shift, shift), (shift, 0), (shift, 2 * shift)):
+            shown.append(padded[:, down:down + height, right:right + width])
+    if flip:
+        shown += [view[:, :, ::-1] for view in shown]
+    return shown
+
+
 def predict_probabilities(model: keras.Model, images: np.ndarray, *, flip: bool = False,
-                          batch_size: int = 512) -> np.ndarray:
-    """Class probabilities for ``images`` (inference mode).
+                          shift: int = 0, batch_size: int = 512) -> np.ndarray:
+    """Class probabilities for ``images`` (inference mode), averaged over :func:`views`.
 
     ``flip=True`` is flip test-time augmentation: the mean of the
     probabilities for each image and for its mirror image (left-right). It
     suits a network trained with random flips, which has learned to treat
-    the two as the same picture.
+    the two as the same picture. ``shift`` adds the four views moved by that
+    many pixels, for a network trained on shifted images.
     """
-    probabilities = model.predict(images, batch_size=batch_size, verbose=0)
-    if flip:
-        mirrored = model.predict(images[:, :, ::-1], batch_size=batch_size, verbose=0)
-        probabilities = (probabilities + mirrored) / 2
-    return np.asarray(probabilities)
+    probabilities = [model.predict(view, batch_size=batch_size, verbose=0)
+                     for view in views(images, flip=flip, shift=shift)]
+    return np.mean(probabilities, axis=0)
 
 
-# Our network with one ingredient undone: the keyword arguments of
-# small_inception_net and of the recipe (weight decay, optimizer) that change.
+# The chapter's training recipe beside the optimizer (one_cycle_sgd: weight decay 5e-3 sparing
+# batch normalization and biases): label smoothing 0.1, and random mirror images with whole-pixel
+# shifts of up to 4 pixels done in NumPy (train_classifier's options).
+RECIPE: dict = {"label_smoothing": 0.1, "shift": 4}
+
+# Our network and recipe with one ingredient undone: the keyword arguments of
+# small_inception_net, of the optimizer and of train_classifier that change.
 ABLATIONS: dict[str, dict] = {
     "ours": {},
-    "no augmentation": {"augment": False},
+    "no augmentation": {"shift": None},
+    "no label smoothing": {"label_smoothing": 0.0},
     "no batch normalization": {"batch_norm": False},
     "Flatten + dense 256 head": {"head": "flatten"},
     "no weight decay, no dropout": {"dropout": 0.0, "weight_decay": None},
+    "weight decay 5e-4, BN decayed too": {"weight_decay": 5e-4, "decay_normalization": True},
     "Adam 1e-3, constant rate": {"optimizer": "adam"},
 }
 
 
 def ablation_model(name: str, width: float, total_steps: int, *, peak: float = 0.1,
-                   seed: int = 0) -> tuple[keras.Model, keras.optimizers.Optimizer]:
-    """The network and optimizer of the ablation ``name`` (a key of :data:`ABLATIONS`)."""
+                   seed: int = 0) -> tuple[keras.Model, keras.optimizers.Optimizer, dict]:
+    """The network, optimizer and ``train_classifier`` options of the ablation ``name``
+    (a key of :data:`ABLATIONS`)."""
     options = dict(ABLATIONS[name])
+    training = {key: options.pop(key, value) for key, value in RECIPE.items()}
     optimizer = options.pop("optimizer", "one-cycle SGD")
-    weight_decay = options.pop("weight_decay", 5e-4)
-    model = small_inception_net(width, seed=seed, **options)
+    decay = {key: options.pop(key) for key in ("weight_decay", "decay_normalization")
+             if key in options}
+    model = small_inception_net(width, seed=seed, augment=False, **options)
     if optimizer == "adam":
-        return model, keras.optimizers.Adam(1e-3)
-    return model, one_cycle_sgd(total_steps, peak=peak, weight_decay=weight_decay)
+        return model, keras.optimizers.Adam(1e-3), training
+    return model, one_cycle_sgd(total_steps, peak=peak, **decay), training
 
 
 BRANCHES = (("1x1",), ("3x3_reduce", "3x3"), ("5x5_reduce", "5x5"), ("pool", "pool_projection"))
