@@ -2,7 +2,8 @@
 
     DLBOOK_PROFILE=cpu python benchmarks/inception.py             # or: make bench-inception
     DLBOOK_PROFILE=cpu python benchmarks/inception.py --epochs 5
-    DLBOOK_PROFILE=cpu python benchmarks/inception.py --ablation --epochs 8 --train-images 15000 --seeds 0 1
+    DLBOOK_PROFILE=cpu python benchmarks/inception.py --ablation --epochs 6 --train-images 10000 --seeds 0 1 --save FILE
+        (the chapter's table is the run saved to benchmarks/results/inception-ablation.json)
     DLBOOK_PROFILE=cpu python benchmarks/inception.py --plain-cnn --epochs 20
 
 Comparison (the default): both models train on the same 90% of the CIFAR-10
@@ -210,7 +211,7 @@ def main() -> None:
     parser.add_argument("--plain-cnn", action="store_true",
                         help="ours against an airbench-style plain CNN in the same wall time")
     parser.add_argument("--train-images", type=int, default=None,
-                        help="ablation only: train on the first N images of the fit split")
+                        help="ablation only: train on N images of the fit split, the same number from every class")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1],
                         help="ablation only: seeds per variant (default: 0 1)")
     args = parser.parse_args()
