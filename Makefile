@@ -26,12 +26,18 @@ setup: $(STAMP)
 # kernel uses a 3.13 interpreter where one runs (on PATH, or installed by pyenv), else $(PYTHON).
 COLAB_PYTHON ?= $(shell for p in python3.13 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3.13; do \
   "$$p" -c 'import sys, venv; assert sys.version_info[:2] == (3, 13)' >/dev/null 2>&1 && { command -v "$$p"; break; }; done)
-$(COLAB_STAMP): tests/colab-requirements.txt $(STAMP)
+# The Colab-like venv does not need .venv, so `make test` builds the two at once (-j); only the kernel's
+# registration in .venv waits for both.
+COLAB_PACKAGES := $(COLAB_VENV)/.packages
+$(COLAB_PACKAGES): tests/colab-requirements.txt
 	@[ -n "$(COLAB_PYTHON)" ] || echo "no Python 3.13 here: the Colab-like kernel uses $(PYTHON); Colab runs 3.13"
 	rm -rf $(COLAB_VENV)
 	$(or $(COLAB_PYTHON),$(PYTHON)) -m venv $(COLAB_VENV)
 	$(COLAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(COLAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tests/colab-requirements.txt
+	touch $(COLAB_PACKAGES)
+
+$(COLAB_STAMP): $(COLAB_PACKAGES) $(STAMP)
 	$(COLAB_VENV)/bin/python -m ipykernel install --prefix $(VENV) --name $(COLAB_KERNEL) --display-name "Python 3 (Colab-like)" >/dev/null 2>&1
 	touch $(COLAB_STAMP)
 
@@ -88,7 +94,8 @@ NOTEBOOKS_1 := notebooks/learning-rate.ipynb notebooks/keras-tuner.ipynb noteboo
   notebooks/conv-backprop.ipynb notebooks/parameter-counts.ipynb
 NOTEBOOKS_2 := $(filter-out $(NOTEBOOKS_1),$(sort $(wildcard notebooks/*.ipynb)))
 
-test: setup colab-env browser
+test:
+	$(MAKE) --no-print-directory -j3 --output-sync=target setup colab-env browser
 	$(MAKE) --no-print-directory -k -j2 --output-sync=target test-unit test-numerics-1 test-colab-1 test-numerics-2 test-colab-2
 
 test-unit: setup browser
