@@ -64,7 +64,8 @@ def execute_notebook(path: Path, *, timeout: int = 3600, time_only: bool = False
     ``time_only`` only ``dlbook.timings.<profile>`` is written there.
     """
     notebook = nbformat.read(path, as_version=4)
-    source = source_record(notebook)  # taken before the run: what the outputs come from
+    profile = current_profile().name
+    source = source_record(notebook, profile=profile)  # taken before the run: what the outputs come from
     figure_text.use_in_kernels()  # a figure whose text the website would show too small fails the run,
                                   # in every notebook: its exceptions hold under nbval only
     code_sha = source["code_sha256"]

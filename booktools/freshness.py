@@ -133,13 +133,15 @@ def _string_constants(code_sources: Iterable[str]) -> set[str]:
     return found
 
 
-def budgets_hash(path: Path, code_sources: Iterable[str]) -> str:
+def budgets_hash(path: Path, code_sources: Iterable[str], profile: str | None = None) -> str:
     """:func:`source_hash` of ``dlbook/profiles.py`` as far as one notebook's outputs depend on it.
 
     The per-notebook budgets (the ``_BUDGETS`` literal) count only for the
     notebooks whose code names them (``profile.budget("brain-tumor-classifier")``):
     changing one chapter's epochs must not make every other chapter's outputs
-    stale. The rest of the file counts in full.
+    stale. With ``profile``, only that profile's budgets count: a run in ``cpu``
+    does not depend on the ``quick`` budget, so CI's budgets can shrink without
+    making the stored outputs stale. The rest of the file counts in full.
     """
     text = path.read_text(encoding="utf-8")
     tree = ast.parse(text)
@@ -149,45 +151,50 @@ def budgets_hash(path: Path, code_sources: Iterable[str]) -> str:
         if any(isinstance(t, ast.Name) and t.id == BUDGETS_NAME for t in targets):
             budgets = ast.literal_eval(node.value)
             named = _string_constants(code_sources)
-            own = {profile: {nb: repr(sorted(b.items())) for nb, b in sorted(per_nb.items()) if nb in named}
-                   for profile, per_nb in sorted(budgets.items())}
+            own = {name: {nb: repr(sorted(b.items())) for nb, b in sorted(per_nb.items()) if nb in named}
+                   for name, per_nb in sorted(budgets.items()) if profile is None or name == profile}
             rest = lines[:node.lineno - 1] + [json.dumps(own, sort_keys=True)] + lines[node.end_lineno:]
             text = "\n".join(rest)
             break
     return hashlib.sha256("\n".join(line.rstrip() for line in text.strip().splitlines()).encode("utf-8")).hexdigest()
 
 
-def dlbook_fingerprint(notebook: Mapping[str, Any], package_dir: Path = PACKAGE_DIR) -> dict[str, Any]:
+def dlbook_fingerprint(notebook: Mapping[str, Any], package_dir: Path = PACKAGE_DIR,
+                       profile: str | None = None) -> dict[str, Any]:
     """What of ``dlbook`` a notebook's outputs depend on: ``{"dlbook_sha256", "dlbook_modules"}``.
 
     ``dlbook_modules`` maps each module the notebook's code runs
     (:func:`dlbook_dependencies`) to :func:`source_hash` of its file
     (for ``dlbook.profiles``, :func:`budgets_hash`: only this notebook's own
-    budget counts); ``dlbook_sha256`` hashes that mapping, so it changes
-    exactly when one of those files does, or when the notebook starts using
-    another module.
+    budget counts, in ``profile`` only when one is named); ``dlbook_sha256``
+    hashes that mapping, so it changes exactly when one of those files does,
+    or when the notebook starts using another module.
     """
     code = _code_sources(notebook)
-    modules = {module: (budgets_hash(_module_file(module, package_dir), code) if module == BUDGETS_MODULE
+    modules = {module: (budgets_hash(_module_file(module, package_dir), code, profile) if module == BUDGETS_MODULE
                         else source_hash(_module_file(module, package_dir)))
                for module in dlbook_dependencies(code, package_dir)}
     combined = hashlib.sha256(json.dumps(modules, sort_keys=True).encode("utf-8")).hexdigest()
     return {"dlbook_sha256": combined, "dlbook_modules": modules}
 
 
-def source_record(notebook: Mapping[str, Any], package_dir: Path = PACKAGE_DIR) -> dict[str, Any]:
-    """What a run's outputs came from: the code cells' hash and the :func:`dlbook_fingerprint`."""
-    return {"code_sha256": notebook_code_hash(notebook), **dlbook_fingerprint(notebook, package_dir)}
+def source_record(notebook: Mapping[str, Any], package_dir: Path = PACKAGE_DIR,
+                  profile: str | None = None) -> dict[str, Any]:
+    """What a run in ``profile`` took its outputs from: the code cells' hash and the
+    :func:`dlbook_fingerprint` (every profile's budget counts when ``profile`` is None)."""
+    return {"code_sha256": notebook_code_hash(notebook), **dlbook_fingerprint(notebook, package_dir, profile)}
 
 
 def stale_because(recorded: Mapping[str, Any], notebook: Mapping[str, Any],
-                  package_dir: Path = PACKAGE_DIR) -> list[str]:
+                  package_dir: Path = PACKAGE_DIR, profile: str | None = None) -> list[str]:
     """Why outputs (or a timing) ``recorded`` for ``notebook`` no longer come from its current source.
 
     Empty when the code cells and every ``dlbook`` module the notebook runs
-    are as they were when ``recorded`` was made.
+    are as they were when ``recorded`` was made. The run's profile is
+    ``profile``, else the record's own ``"profile"`` (a provenance record
+    names it; a timing is stored under its profile's name, so pass that).
     """
-    current = source_record(notebook, package_dir)
+    current = source_record(notebook, package_dir, profile or recorded.get("profile"))
     reasons = []
     if recorded.get("code_sha256") != current["code_sha256"]:
         reasons.append("its code cells changed")

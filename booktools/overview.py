@@ -98,7 +98,7 @@ def current_timings(notebook) -> dict:
     record = meta.get("provenance")
     if record:
         found[record["profile"]] = timing_of(record)
-    return {profile: timing for profile, timing in found.items() if not stale_because(timing, notebook)}
+    return {profile: timing for profile, timing in found.items() if not stale_because(timing, notebook, profile=profile)}
 
 
 def duration(seconds: float) -> str:

@@ -136,7 +136,7 @@ def test_quick_timing_is_recorded_and_fresh(notebook_path):
     notebook = load(notebook_path)
     timing = notebook.metadata.get("dlbook", {}).get("timings", {}).get("quick")
     assert timing, f"no quick-profile time: run `make timings NB={notebook_path.relative_to(ROOT)}`"
-    stale = stale_because(timing, notebook)
+    stale = stale_because(timing, notebook, profile="quick")
     assert not stale, (
         f"{notebook_path.name}: its quick-profile time was measured on older source ({'; '.join(stale)}); "
         f"run `make timings NB={notebook_path.relative_to(ROOT)}`")

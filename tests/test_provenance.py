@@ -193,7 +193,7 @@ def test_executor_records_the_dlbook_source(tmp_path, monkeypatch):
     execute.main(["--allow-quick", str(path)])
     notebook = nbformat.read(path, as_version=4)
     record = notebook.metadata["dlbook"]["provenance"]
-    assert record["dlbook_modules"] == freshness.dlbook_fingerprint(notebook)["dlbook_modules"]
+    assert record["dlbook_modules"] == freshness.dlbook_fingerprint(notebook, profile="quick")["dlbook_modules"]
     assert "dlbook.provenance" in record["dlbook_modules"] and record["seed_offset"] == 0
     assert freshness.stale_because(record, notebook) == []
     assert notebook.metadata["dlbook"]["timings"]["quick"]["dlbook_sha256"] == record["dlbook_sha256"]
@@ -290,3 +290,24 @@ def test_executor_stores_the_results_a_notebook_records(tmp_path, monkeypatch):
     execute.main(["--allow-quick", str(path)])
     assert "results" not in nbformat.read(path, as_version=4).metadata["dlbook"]
     assert "folds" not in nbformat.read(path, as_version=4).metadata["dlbook"]
+
+
+def test_a_budget_counts_only_for_its_own_profile(package_copy):
+    """Shrinking CI's `quick` budget of a chapter stales its quick timing, not its stored `cpu` run."""
+    notebook = BOOK_NOTEBOOKS["inception"]
+    stored = notebook.metadata["dlbook"]["provenance"]
+    quick_timing = notebook.metadata["dlbook"]["timings"]["quick"]
+    assert stored["profile"] == "cpu"
+    assert freshness.stale_because(stored, notebook, package_copy) == []
+    assert freshness.stale_because(quick_timing, notebook, package_copy, profile="quick") == []
+
+    profiles = package_copy / "profiles.py"
+    text = profiles.read_text(encoding="utf-8")
+    quick_budget = '"inception": {"width": 0.25, "epochs": 1,'
+    assert text.count(quick_budget) == 1
+    profiles.write_text(text.replace(quick_budget, '"inception": {"width": 0.25, "epochs": 2,'), encoding="utf-8")
+    assert freshness.stale_because(stored, notebook, package_copy) == []
+    assert freshness.stale_because(quick_timing, notebook, package_copy, profile="quick") == [
+        "the dlbook source it runs changed"]
+    assert freshness.stale_because(stored, notebook, package_copy, profile="gpu") != [], \
+        "without a profile named, a record is checked against its own"
