@@ -44,6 +44,9 @@ from dlbook.fold_record import FOLDS_FILE_VAR
 from dlbook.results import RESULTS_FILE_VAR
 
 
+FIGURE_SCALE = 2  # stored PNG figures: IPython's "retina" format (booktools.figure_text.startup_folder)
+
+
 def _keep_prose_edits(executed, on_disk) -> None:
     """Carry Markdown edits made to the file during the run into the executed notebook.
 
@@ -66,8 +69,9 @@ def execute_notebook(path: Path, *, timeout: int = 3600, time_only: bool = False
     notebook = nbformat.read(path, as_version=4)
     profile = current_profile().name
     source = source_record(notebook, profile=profile)  # taken before the run: what the outputs come from
-    figure_text.use_in_kernels()  # a figure whose text the website would show too small fails the run,
-                                  # in every notebook: its exceptions hold under nbval only
+    # A figure whose text the website would show too small fails the run, in every notebook (its
+    # exceptions hold under nbval only); the stored figures are PNGs at twice the figure's dpi.
+    figure_text.use_in_kernels(retina=True)
     code_sha = source["code_sha256"]
     with tempfile.TemporaryDirectory(prefix="dlbook-execute-") as tmp:
         record_file, results_file = Path(tmp) / "provenance.json", Path(tmp) / "results.json"
@@ -104,6 +108,7 @@ def execute_notebook(path: Path, *, timeout: int = 3600, time_only: bool = False
         folds = json.loads(folds_file.read_text(encoding="utf-8")) if folds_file.is_file() else None
     record.update(source)
     record["execution_wall_time_s"] = round(elapsed, 1)
+    record["figure_scale"] = FIGURE_SCALE  # image pixels per CSS pixel of the stored PNG figures
     on_disk = nbformat.read(path, as_version=4)
     changed = stale_because(record, on_disk)
     if changed:  # edited while it ran: these outputs would be credited to source they did not run

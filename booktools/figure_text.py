@@ -111,20 +111,28 @@ def install() -> None:
         result = original(self, filename, *args, **kwargs)
         width = _image_width(filename.getvalue()[start:])
         if width:
+            # An image rendered at k times the figure's dpi (IPython's "retina" PNGs: k = 2) is
+            # shown k times narrower than its pixels: its CSS width is width × figure dpi / dpi.
             dpi = kwargs.get("dpi")
-            check(self.figure, width, self.figure.dpi if dpi in (None, "figure") else float(dpi))
+            rendered_at = self.figure.dpi if dpi in (None, "figure") else float(dpi)
+            check(self.figure, width * self.figure.dpi / rendered_at, self.figure.dpi)
         return result
 
     print_figure._checks_text = True
     FigureCanvasBase.print_figure = print_figure
 
 
-def startup_folder() -> Path:
+def startup_folder(retina: bool = False) -> Path:
     """A new IPython folder (for ``IPYTHONDIR``) whose startup file installs the check in every
-    kernel started with it."""
+    kernel started with it; with ``retina``, its kernels also store figures as PNGs of twice the
+    figure's dpi, shown at the figure's size (IPython's ``retina`` format: sharp on high-density
+    screens and when zoomed, on the website only: readers' kernels keep their own setting)."""
     folder = Path(tempfile.mkdtemp(prefix="dlbook-ipython-"))
     startup = folder / "profile_default" / "startup"
     startup.mkdir(parents=True)
+    if retina:
+        (folder / "profile_default" / "ipython_kernel_config.py").write_text(
+            "c.InlineBackend.figure_formats = {'retina'}\n", encoding="utf-8")
     source = Path(__file__).read_text(encoding="utf-8")
     (startup / STARTUP_NAME).write_text(
         "# Written by booktools.figure_text: figures with text too small for the website fail.\n"
@@ -134,6 +142,7 @@ def startup_folder() -> Path:
     return folder
 
 
-def use_in_kernels() -> None:
-    """Make the kernels this process starts from now on check their figures."""
-    os.environ["IPYTHONDIR"] = str(startup_folder())
+def use_in_kernels(retina: bool = False) -> None:
+    """Make the kernels this process starts from now on check their figures (and, with
+    ``retina``, store them at twice the figure's dpi: :func:`startup_folder`)."""
+    os.environ["IPYTHONDIR"] = str(startup_folder(retina))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import os
 import subprocess
@@ -102,3 +103,47 @@ def test_the_startup_file_makes_a_kernel_refuse_small_text():
     refused = _run(STARTUP_THEN_DRAW.format(startup=str(startup), columns=10))
     assert refused.returncode != 0 and "FigureTextTooSmall" in refused.stderr, refused.stderr[-1500:]
     assert _run(STARTUP_THEN_DRAW.format(startup=str(startup), columns=4)).stdout.strip() == "drawn"
+
+
+def test_a_figure_rendered_at_twice_its_dpi_is_checked_at_the_size_it_is_shown(monkeypatch):
+    """A retina PNG has twice the pixels of the width the page shows: 5-point text on a 5-inch,
+    100-dpi figure is 6.9 CSS px whether it is rendered at 100 or 200 dpi."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    monkeypatch.setattr(FigureCanvasBase, "print_figure", FigureCanvasBase.print_figure)  # undone after
+    figure_text.install()
+    fig, ax = plt.subplots(figsize=(5, 3), dpi=100)
+    try:
+        ax.set_title("small", fontsize=5)
+        ax.set_xlabel("x")
+        ax.set_ylabel("y")
+        for dpi in (100, 200):
+            with pytest.raises(figure_text.FigureTextTooSmall, match=r"'small' 6\.9\d px"):
+                fig.savefig(io.BytesIO(), format="png", dpi=dpi)
+        ax.set_title("small", fontsize=6)
+        fig.savefig(io.BytesIO(), format="png", dpi=200)  # 8.3 px: shown
+    finally:
+        plt.close(fig)
+
+
+def test_a_retina_kernel_stores_twice_the_pixels_and_the_shown_size(tmp_path):
+    nbformat = pytest.importorskip("nbformat")
+    from nbclient import NotebookClient
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import matplotlib.pyplot as plt\n"
+        "fig, ax = plt.subplots(figsize=(4, 3), dpi=100)\n"
+        "ax.plot([0, 1])\nax.set_title('t')\nax.set_xlabel('x')\nax.set_ylabel('y')\nplt.show()")])
+    saved = os.environ.get("IPYTHONDIR")
+    try:
+        figure_text.use_in_kernels(retina=True)
+        NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+    finally:
+        if saved is None:
+            os.environ.pop("IPYTHONDIR", None)
+        else:
+            os.environ["IPYTHONDIR"] = saved
+    [output] = [o for o in notebook.cells[0].outputs if "image/png" in o.get("data", {})]
+    pixels = figure_text._image_width(base64.b64decode(output["data"]["image/png"]))
+    shown = output["metadata"]["image/png"]["width"]
+    assert shown == pixels // 2 and 300 < shown <= 400  # bbox_inches="tight" trims the margins

@@ -291,7 +291,10 @@ def test_figures_are_shown_as_wide_as_the_figure_text_check_assumes(browser, ser
             time.sleep(0.1)
         shown = browser.execute_script(
             "return Array.from(document.querySelectorAll('.cell_output img')).map(img => "
-            "[img.getAttribute('src').slice(-40), img.naturalWidth, img.getBoundingClientRect().width])")
+            "[img.getAttribute('src').slice(-40), "
+            # a sharp (2x) PNG is meant to be shown at its width attribute, half its pixels
+            " parseFloat(img.getAttribute('width')) || parseFloat(img.style.width) || img.naturalWidth, "
+            " img.getBoundingClientRect().width])")
     finally:
         browser.set_window_size(1280, 900)
     assert shown, f"{path.stem} shows no stored figure"
