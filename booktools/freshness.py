@@ -25,14 +25,34 @@ PACKAGE = "dlbook"
 PACKAGE_DIR = Path(dlbook.__file__).resolve().parent
 
 
+def _what_runs(source: str) -> str:
+    """The code of a cell as Python runs it: its syntax tree (IPython magics translated first),
+    without comments, line breaks, indentation or quote style, and docstrings compared word by
+    word (a formatter re-indents them, a line-length limit re-wraps them; outputs never show a
+    notebook's docstrings); a cell that does not parse, as written (trailing whitespace aside)."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        tree = ast.parse(TransformerManager().transform_cell(source))
+    except SyntaxError:
+        return "\n".join(line.rstrip() for line in source.strip().splitlines())
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.body:
+            first = node.body[0]
+            if (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+                    and isinstance(first.value.value, str)):
+                first.value.value = " ".join(first.value.value.split())
+    return ast.dump(tree)
+
+
 def code_hash(code_sources: Iterable[str]) -> str:
-    """SHA-256 of a notebook's code cells, insensitive to trailing whitespace and to the
-    setup cell's pip source (:data:`PIP_SOURCE`)."""
+    """SHA-256 of what a notebook's code cells run (:func:`_what_runs`), insensitive to the setup
+    cell's pip source (:data:`PIP_SOURCE`): reformatting a cell (``black``) or editing a comment
+    does not change what its outputs come from."""
     digest = hashlib.sha256()
     for source in code_sources:
         source = PIP_SOURCE.sub('"<pip source>"', source)
-        normalised = "\n".join(line.rstrip() for line in source.strip().splitlines())
-        digest.update(normalised.encode("utf-8"))
+        digest.update(_what_runs(source).encode("utf-8"))
         digest.update(b"\x1e")  # record separator between cells
     return digest.hexdigest()
 

@@ -20,6 +20,22 @@ def test_code_hash_ignores_trailing_whitespace_but_not_code():
     assert freshness.code_hash(["x = 1", "y = 2\nprint(x)"]) != base, "cell boundaries count"
 
 
+def test_code_hash_ignores_formatting_and_comments_but_not_what_runs():
+    base = freshness.code_hash(["f(a, 'b', c=[1, 2])  # call\n%matplotlib inline"])
+    black_style = 'f(\n    a,\n    "b",\n    c=[\n        1,\n        2,\n    ],\n)\n%matplotlib inline'
+    assert freshness.code_hash([black_style]) == base
+    assert freshness.code_hash(["# a new comment\nf(a, 'b', c=[1, 2])\n%matplotlib inline"]) == base
+    assert freshness.code_hash(["f(a, 'B', c=[1, 2])\n%matplotlib inline"]) != base, "a string"
+    assert freshness.code_hash(["f(a, 'b', c=[1, 2])\n%matplotlib notebook"]) != base, "a magic"
+    assert freshness.code_hash(["f(a, 'b', c=[2, 1])\n%matplotlib inline"]) != base
+    docstring = freshness.code_hash(['def g():\n    """One line,\n    two lines."""\n    return 1'])
+    assert freshness.code_hash(['def g():\n    """One line,\n    two lines.\n    """\n\n    return 1']) == docstring
+    assert freshness.code_hash(['def g():\n    """One\n    line, two lines."""\n    return 1']) == docstring
+    assert freshness.code_hash(['def g():\n    """One line, three."""\n    return 1']) != docstring
+    assert freshness.code_hash(["def f(:\n  pass"]) != freshness.code_hash(["def f(:\n    pass"]), \
+        "a cell that does not parse counts as written"
+
+
 def test_notebook_code_hash_skips_markdown():
     notebook = new_notebook(cells=[new_markdown_cell("# A"), new_code_cell("a = 1")])
     edited = new_notebook(cells=[new_markdown_cell("# B, reworded"), new_code_cell("a = 1")])
