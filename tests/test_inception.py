@@ -206,3 +206,38 @@ def test_views_are_the_image_its_shifts_and_their_mirror_images():
     averaged = inception.predict_probabilities(model, images, flip=True, shift=2)
     each = [model.predict(view, verbose=0) for view in shifted]
     np.testing.assert_allclose(averaged, np.mean(each, axis=0), atol=1e-6)
+
+
+def test_module_diagram_draws_one_box_per_layer_and_no_arrow_through_a_box():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.text import Annotation
+
+    x = keras.Input((28, 28, 192), name="module_input")
+    model = keras.Model(x, inception.inception_module(x, 64, 96, 128, 16, 32, 32, name="m3a",
+                                                      batch_norm=False))
+    fig = inception.module_diagram(model, "m3a", title="module 3a")
+    try:
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        ax = fig.axes[0]
+        boxes = [text.get_bbox_patch().get_window_extent(renderer) for text in ax.texts
+                 if not isinstance(text, Annotation)]
+        assert len(boxes) == 2 + 7, "input, concatenation and the seven layers of the four branches"
+        arrows = [text for text in ax.texts if isinstance(text, Annotation)]
+        assert len(arrows) == 7 + 4, "one into every layer, one from each branch into the concatenation"
+        for arrow in arrows:
+            start, end = (ax.transData.transform(point) for point in (arrow.xyann, arrow.xy))
+            ends = {min(range(len(boxes)), key=lambda i: np.hypot(*(point - np.array(
+                [boxes[i].x0 + boxes[i].width / 2, boxes[i].y0 + boxes[i].height / 2]))))
+                for point in (start, end)}
+            for index, box in enumerate(boxes):
+                if index in ends:
+                    continue
+                crossing = [point for point in np.linspace(start, end, 400)
+                            if box.x0 - 2 < point[0] < box.x1 + 2 and box.y0 - 2 < point[1] < box.y1 + 2]
+                assert not crossing, f"an arrow from {start} to {end} crosses box {index}"
+    finally:
+        plt.close(fig)

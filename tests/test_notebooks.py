@@ -21,7 +21,8 @@ from booktools.freshness import stale_because
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 REAL_PROFILES = {"cpu", "gpu"}
-KNOWN_TAGS = {"nbval-ignore-output", "nbval-skip", "hide-input", "hide-output", "remove-input", "remove-cell"}
+KNOWN_TAGS = {"nbval-ignore-output", "nbval-skip", "hide-input", "hide-output", "hide-cell", "remove-input",
+              "remove-cell"}
 
 
 def toc_files() -> list[str]:
@@ -166,8 +167,8 @@ def test_code_lines_fit_the_page(notebook_path):
 # Chapters whose stored figures predate sharp (2x) figures; each leaves the list when it is next
 # executed (booktools.execute stores PNGs at twice the figure's dpi since issue 31).
 AWAITING_SHARP_FIGURES = {"brain-tumor-classifier", "conv-backprop", "convolutions-and-pooling", "image-filters",
-                          "inception", "keras-tuner", "learning-rate", "one-by-one-convolutions",
-                          "parameter-counts", "why-convolutions"}
+                          "keras-tuner", "learning-rate", "one-by-one-convolutions", "parameter-counts",
+                          "why-convolutions"}
 
 
 def test_stored_figures_are_sharp(notebook_path):

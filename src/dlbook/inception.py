@@ -6,7 +6,8 @@
   bottlenecks, for the cost comparison.
 * :func:`small_inception_net` - a GoogLeNet-style network sized for 32x32
   inputs (stem, modules at 16x16, 8x8 and 4x4, batch normalization, global
-  average pooling, one small dense layer), with augmentation layers.
+  average pooling, one small dense layer); Keras augmentation layers only on
+  request (the chapter augments in NumPy: :func:`train_classifier`).
 * :func:`writeup_inception_net` - our reconstruction of the student
   write-ups' model (7x7 stride-2 stem, two modules, flatten, dense).
 * :func:`batches` - a cached, shuffled, prefetched ``tf.data`` pipeline
@@ -14,7 +15,7 @@
 * :func:`train_classifier` - compile and fit for a number of epochs (or a
   wall-time budget), reporting seconds and images per second.
 * :func:`predict_probabilities` - class probabilities, optionally averaged
-  with those of the mirrored images (flip test-time augmentation).
+  over the mirrored and shifted images (test-time augmentation).
 * :data:`RECIPE` - the training options the chapter uses with :func:`one_cycle_sgd`.
 * :data:`ABLATIONS` - our network and recipe with one ingredient undone, for
   ``benchmarks/inception.py --ablation``.
@@ -113,7 +114,7 @@ def augmentation(seed: int = 0, shift: float = 0.125) -> keras.Sequential:
     ], name="augmentation")
 
 
-def small_inception_net(width: float = 1.0, *, classes: int = 10, augment: bool = True,
+def small_inception_net(width: float = 1.0, *, classes: int = 10, augment: bool = False,
                         dropout: float = 0.2, batch_norm: bool = True, head: str = "global_pool",
                         seed: int = 0) -> keras.Model:
     """A GoogLeNet-style classifier for 32x32 RGB images.
@@ -122,9 +123,12 @@ def small_inception_net(width: float = 1.0, *, classes: int = 10, augment: bool 
     module 3a at 16x16, max-pool, modules 4a and 4b at 8x8, max-pool,
     module 5a at 4x4, global average pooling, dropout and one dense
     softmax layer. Pixels are rescaled inside the model, so it takes
-    uint8 images as they are. ``augment``, ``dropout``, ``batch_norm`` and
-    ``head`` (``"flatten"``: the write-ups' Flatten and dense layer of 256)
-    let the ablation undo one ingredient; the chapter uses the defaults.
+    uint8 images as they are. ``dropout``, ``batch_norm`` and ``head``
+    (``"flatten"``: the write-ups' Flatten and dense layer of 256) let the
+    ablation undo one ingredient; the chapter's network is the defaults.
+    ``augment=True`` puts Keras' random flip and translation layers in front
+    (the previous edition's pipeline, kept for the chapter's step profile), and
+    ``seed`` seeds those layers only: the weights follow Keras' global seed.
     """
     if head not in ("global_pool", "flatten"):
         raise ValueError(f"head must be 'global_pool' or 'flatten', not {head!r}")
@@ -407,7 +411,7 @@ def module_diagram(model: keras.Model, name: str, *, title: str):
     fig, ax = plt.subplots(figsize=(10, 5))
     first = model.get_layer(f"{name}_{BRANCHES[0][0]}")
     input_shape = "×".join(str(n) for n in first.input.shape[1:])
-    top, bottom = (4.5, 3.5), (4.5, 0.0)
+    top, bottom = (4.5, 3.5), (4.5, -0.3)
     ax.text(*top, f"module input\n{input_shape}", ha="center", va="center", bbox=box)
     concat = model.get_layer(f"{name}_concat")
     ax.text(*bottom, _describe(concat).replace("\n→", " (channels stacked)\n→"),
@@ -422,10 +426,12 @@ def module_diagram(model: keras.Model, name: str, *, title: str):
             ax.annotate("", xy=(x, y + 0.38), xytext=(previous[0], previous[1] - 0.3),
                         arrowprops=arrow)
             previous = (x, y)
-        ax.annotate("", xy=(bottom[0], bottom[1] + 0.35), xytext=(x, previous[1] - 0.38),
-                    arrowprops=arrow)
+        # Each branch lands on its own part of the wide concatenation box, so that no arrow
+        # crosses a neighbouring branch's box.
+        ax.annotate("", xy=(bottom[0] + 0.35 * (x - bottom[0]), bottom[1] + 0.35),
+                    xytext=(x, previous[1] - 0.38), arrowprops=arrow)
     ax.set_xlim(-1.4, 10.4)
-    ax.set_ylim(-0.6, 4.0)
+    ax.set_ylim(-0.9, 4.0)
     ax.axis("off")
     ax.set_title(title)
     return fig
