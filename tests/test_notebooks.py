@@ -166,9 +166,8 @@ def test_code_lines_fit_the_page(notebook_path):
 
 # Chapters whose stored figures predate sharp (2x) figures; each leaves the list when it is next
 # executed (booktools.execute stores PNGs at twice the figure's dpi since issue 31).
-AWAITING_SHARP_FIGURES = {"brain-tumor-classifier", "conv-backprop", "convolutions-and-pooling", "image-filters",
-                          "keras-tuner", "learning-rate", "one-by-one-convolutions", "parameter-counts",
-                          "why-convolutions"}
+AWAITING_SHARP_FIGURES = {"brain-tumor-classifier", "image-filters", "keras-tuner", "learning-rate",
+                          "one-by-one-convolutions", "why-convolutions"}
 
 
 def test_stored_figures_are_sharp(notebook_path):
