@@ -276,6 +276,23 @@ def test_wide_content_scrolls_on_screen_and_wraps_in_print(browser, server, path
     assert clipped == [], f"printed, these are cut off: {clipped}"
 
 
+# Issue 31: a printed result must not hide its key number off to the right (lines of up to 4,900 px
+# once did): printed (stream) outputs wrap at the column, on a desktop and on a phone, folds open.
+WIDE_PRINTOUTS = """
+    document.querySelectorAll('details').forEach(d => d.open = true);
+    return Array.from(document.querySelectorAll('.bd-article .cell_output .output.stream pre'))
+        .filter(pre => pre.scrollWidth > pre.clientWidth + 1)
+        .slice(0, 3).map(pre => pre.scrollWidth + ' px: ' + pre.textContent.slice(0, 70));
+"""
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_printed_results_wrap_instead_of_scrolling_sideways(browser, phone, server, path):
+    for driver, width in ((browser, "desktop"), (phone, "phone")):
+        open_page(driver, server, f"notebooks/{path.stem}.html")
+        assert driver.execute_script(WIDE_PRINTOUTS) == [], f"{width}: a printed line runs off to the right"
+
+
 # booktools.figure_text refuses figures whose text would be shown below its floor, assuming that a
 # desktop page (a 1366-px window, as the issue measured) shows a stored figure at its own width, or
 # scaled to a column at least COLUMN_PX wide when it is wider. Checked here on every chapter.
