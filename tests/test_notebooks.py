@@ -123,6 +123,23 @@ def test_only_known_tags(notebook_path):
         assert set(cell.metadata.get("tags", [])) <= KNOWN_TAGS
 
 
+def test_every_fold_says_what_it_holds(notebook_path):
+    """A folded cell (hide-cell) or folded output (hide-output) carries its own label
+    (myst-nb's cell-level `code_prompt_show`), so the page says "Show figure: ..." instead of a
+    generic "Show code cell content" that students skip past (issue 31's screenshot reading)."""
+    unlabelled = []
+    for index, cell in enumerate(load(notebook_path).cells):
+        tags = set(cell.metadata.get("tags", []))
+        if cell.cell_type != "code" or not tags & {"hide-cell", "hide-output"}:
+            continue
+        assert not {"hide-input", "hide-output"} <= tags, (
+            f"cell {index}: hide-input with hide-output makes two generic folds; use hide-cell")
+        label = cell.metadata.get("mystnb", {}).get("code_prompt_show", "")
+        if not (label.startswith("Show ") and 10 < len(label) <= 90 and "{type}" not in label):
+            unlabelled.append(f"cell {index}: {label!r}")
+    assert not unlabelled, f"folds without a label saying what they hold: {unlabelled}"
+
+
 def test_provenance_is_present_real_and_fresh(notebook_path):
     notebook = load(notebook_path)
     record = notebook.metadata.get("dlbook", {}).get("provenance")
