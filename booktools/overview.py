@@ -51,8 +51,10 @@ HEADLINES = {
     "brain-tumor-classifier": ("scan_accuracy", "scan_accuracy_low", "scan_accuracy_high",
                                "per-scan accuracy, grouped cross-validation"),
     "inception": ("test_accuracy", "test_accuracy_low", "test_accuracy_high", "test accuracy"),
-    "keras-tuner": ("test_accuracy", None, None, "test accuracy of the tuned model"),
+    "keras-tuner": ("test_accuracy", "test_accuracy_low", "test_accuracy_high", "test accuracy of the tuned model"),
 }
+# How a card names the run its headline comes from, in words a student knows (not a profile name).
+RUN_WORDS = {"cpu": "trained on two CPU cores", "gpu": "trained on a GPU", "quick": "a quick test run"}
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ def headline(name: str, results: dict, profile: str | None) -> str | None:
     text = f"**{results[value]:.1%}** {what}"
     if low in results and high in results:
         text += f" (95% interval {results[low]:.1%}–{results[high]:.1%})"
-    return text + (f", `{profile}` run" if profile else "")
+    return text + (f", {RUN_WORDS.get(profile, f'{profile} run')}" if profile else "")
 
 
 def machine(hardware: dict) -> str:

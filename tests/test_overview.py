@@ -144,8 +144,12 @@ def test_a_chapter_can_name_its_card_figure():
 def test_headline_states_the_result_its_interval_and_the_run():
     results = {"scan_accuracy": 0.8057, "scan_accuracy_low": 0.763, "scan_accuracy_high": 0.846}
     assert overview.headline("brain-tumor-classifier", results, "cpu") == (
-        "**80.6%** per-scan accuracy, grouped cross-validation (95% interval 76.3%–84.6%), `cpu` run")
+        "**80.6%** per-scan accuracy, grouped cross-validation (95% interval 76.3%–84.6%), "
+        "trained on two CPU cores")
     assert overview.headline("keras-tuner", {"test_accuracy": 0.759}, "cpu") == (
-        "**75.9%** test accuracy of the tuned model, `cpu` run")
+        "**75.9%** test accuracy of the tuned model, trained on two CPU cores")
+    assert overview.headline("keras-tuner", {"test_accuracy": 0.759, "test_accuracy_low": 0.75,
+                                             "test_accuracy_high": 0.77}, "gpu") == (
+        "**75.9%** test accuracy of the tuned model (95% interval 75.0%–77.0%), trained on a GPU")
     assert overview.headline("keras-tuner", {}, "cpu") is None
     assert overview.headline("conv-backprop", {"test_accuracy": 0.5}, "cpu") is None
