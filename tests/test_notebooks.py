@@ -158,7 +158,6 @@ LINE_LIMIT = 88  # black's default line length
 # Lines that cannot be wrapped without changing the code (one f-string field longer than the limit:
 # Python 3.11 cannot break inside one); each goes when its chapter's code next changes.
 LONG_LINES_AWAITING_EXECUTION = {
-    ("brain-tumor-classifier", "f\" {inliers[inliers < INLIER_CUT].max() if (inliers < INLIER_CUT).any() else '–'}),\""),
     ("image-filters", 'f"{(share_in(sobel_plane, components[:, 1]) + share_in(sobel_plane, components[:, 2])) / 2:.0%}"'),
     ("one-by-one-convolutions", 'f"{min(final_loss[k, s] for s in SEEDS):.5f}–{max(final_loss[k, s] for s in SEEDS):.5f}"'),
 }
@@ -183,8 +182,8 @@ def test_code_lines_fit_the_page(notebook_path):
 
 # Chapters whose stored figures predate sharp (2x) figures; each leaves the list when it is next
 # executed (booktools.execute stores PNGs at twice the figure's dpi since issue 31).
-AWAITING_SHARP_FIGURES = {"brain-tumor-classifier", "image-filters", "keras-tuner", "learning-rate",
-                          "one-by-one-convolutions", "why-convolutions"}
+AWAITING_SHARP_FIGURES = {"image-filters", "keras-tuner", "learning-rate", "one-by-one-convolutions",
+                          "why-convolutions"}
 
 
 def test_stored_figures_are_sharp(notebook_path):
