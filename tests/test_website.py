@@ -542,7 +542,7 @@ def test_printing_from_the_browser_opens_folded_outputs(browser, server):
 # student may skip). Chapters not yet reshaped are listed; each leaves the list when it is.
 PAGE_HEIGHT_BUDGET = 18_000
 SHORT_ANSWER_WITHIN = 2 * 900
-AWAITING_ANSWER_FIRST = {"brain-tumor-classifier"}  # 19,789 px at its 2026-12-07 execution
+AWAITING_ANSWER_FIRST: set[str] = set()
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
