@@ -10,7 +10,7 @@ COLAB_STAMP := $(COLAB_VENV)/.installed
 COLAB_KERNEL := dlbook-colab
 NB ?= notebooks/*.ipynb
 
-.PHONY: setup colab-env colab-requirements browser book pdf test test-unit test-colab test-colab-1 test-colab-2 test-numerics test-numerics-1 test-numerics-2 execute timings test-jax bench-inception publish-config release clean
+.PHONY: setup colab-env colab-requirements browser book pdf test test-unit test-unit-1 test-unit-2 test-colab test-colab-1 test-colab-2 test-numerics test-numerics-1 test-numerics-2 execute timings test-jax bench-inception publish-config release clean
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -85,21 +85,32 @@ browser:
 #                  off, one thread) and other training seeds (DLBOOK_SEED_OFFSET=1): outputs compared
 #                  exactly must not depend on either, and what a chapter concludes from training must
 #                  hold for other seeds.
-# The two notebook passes run in two halves each (-1, -2) of about equal quick-profile time (the
-# running page's table), so that the five parts, two at a time (-j2), keep both cores busy to the
-# end. A new notebook goes to the second half; move one across if the halves drift apart.
+# Each pass runs in two parts (-1, -2) of about equal time, and `make test` runs the six parts two at
+# a time (-j2), the longest first, so that both cores stay busy to the end: the notebook halves by
+# the running page's quick-profile times (a new notebook goes to the second half; move one across
+# if the halves drift apart), the unit tests as the tests that train networks and the rest.
 NBVAL := DLBOOK_PROFILE=quick $(BIN)/python -m pytest
 OTHER_NUMERICS := TF_ENABLE_ONEDNN_OPTS=0 TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 OMP_NUM_THREADS=1 DLBOOK_SEED_OFFSET=1
 NOTEBOOKS_1 := notebooks/learning-rate.ipynb notebooks/keras-tuner.ipynb notebooks/inception.ipynb \
   notebooks/conv-backprop.ipynb notebooks/parameter-counts.ipynb
 NOTEBOOKS_2 := $(filter-out $(NOTEBOOKS_1),$(sort $(wildcard notebooks/*.ipynb)))
+UNIT_1 := tests/test_benchmarks.py tests/test_jax_backend.py tests/test_tuning.py tests/test_provenance.py \
+  tests/test_inception.py tests/test_gpu_profile.py tests/test_trained_models.py tests/test_evaluation.py \
+  tests/test_keypoints.py
+UNIT_2 := $(filter-out $(UNIT_1),$(sort $(wildcard tests/test_*.py)))
 
 test:
 	$(MAKE) --no-print-directory -j3 --output-sync=target setup colab-env browser
-	$(MAKE) --no-print-directory -k -j2 --output-sync=target test-unit test-numerics-1 test-colab-1 test-numerics-2 test-colab-2
+	$(MAKE) --no-print-directory -k -j2 --output-sync=target test-numerics-1 test-numerics-2 test-colab-1 \
+	  test-unit-1 test-colab-2 test-unit-2
 
-test-unit: setup browser
-	$(NBVAL) tests
+test-unit: test-unit-1 test-unit-2
+
+test-unit-1: setup
+	$(NBVAL) $(UNIT_1)
+
+test-unit-2: setup browser
+	$(NBVAL) $(UNIT_2)
 
 test-colab: test-colab-1 test-colab-2
 
