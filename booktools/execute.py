@@ -21,6 +21,8 @@ Every run also records how long the notebook took in its profile under
 landing page shows per profile. ``--time-only`` runs a notebook just for that
 record: its stored outputs and provenance stay as they are, so it accepts the
 ``quick`` profile (``make timings`` times every notebook in ``quick``).
+
+PNG figures are stored as 256-colour palette images (``booktools.compact_png``).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from booktools import figure_text
+from booktools.compact_png import compact_figures
 from booktools.freshness import source_record, stale_because, timing_of
 from dlbook.profiles import SEED_OFFSET_VAR, current_profile, seed_offset
 from dlbook.provenance import CODE_HASH_VAR, PACKAGE_HASH_VAR, PROVENANCE_FILE_VAR
@@ -117,6 +120,7 @@ def execute_notebook(path: Path, *, timeout: int = 3600, time_only: bool = False
         notebook = on_disk
     else:
         _keep_prose_edits(notebook, on_disk)
+        compact_figures(notebook)  # PNG figures as palette images: a third of the bytes
         notebook.metadata.setdefault("dlbook", {})["provenance"] = record
         if results is None:  # figures of an earlier run must not outlive it
             notebook.metadata["dlbook"].pop("results", None)
