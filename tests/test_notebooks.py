@@ -157,10 +157,7 @@ def test_provenance_is_present_real_and_fresh(notebook_path):
 LINE_LIMIT = 88  # black's default line length
 # Lines that cannot be wrapped without changing the code (one f-string field longer than the limit:
 # Python 3.11 cannot break inside one); each goes when its chapter's code next changes.
-LONG_LINES_AWAITING_EXECUTION = {
-    ("image-filters", 'f"{(share_in(sobel_plane, components[:, 1]) + share_in(sobel_plane, components[:, 2])) / 2:.0%}"'),
-    ("one-by-one-convolutions", 'f"{min(final_loss[k, s] for s in SEEDS):.5f}–{max(final_loss[k, s] for s in SEEDS):.5f}"'),
-}
+LONG_LINES_AWAITING_EXECUTION: set[tuple[str, str]] = set()
 
 
 def test_code_is_formatted_by_black():
@@ -182,8 +179,7 @@ def test_code_lines_fit_the_page(notebook_path):
 
 # Chapters whose stored figures predate sharp (2x) figures; each leaves the list when it is next
 # executed (booktools.execute stores PNGs at twice the figure's dpi since issue 31).
-AWAITING_SHARP_FIGURES = {"image-filters", "keras-tuner", "learning-rate", "one-by-one-convolutions",
-                          "why-convolutions"}
+AWAITING_SHARP_FIGURES = {"keras-tuner"}
 
 
 def test_stored_figures_are_sharp(notebook_path):
@@ -346,3 +342,22 @@ def test_plumbing_cells_are_collapsed_on_the_website(notebook_path):
         if "show_budget(" in cell.source:
             assert {"hide-input", "hide-cell"} & set(cell.metadata.get("tags", [])), (
                 "tag the budget cell hide-input (or hide-cell)")
+
+
+def test_a_card_line_quotes_only_its_short_answer(notebook_path):
+    """The landing page's card shows a chapter's `<!-- card: ... -->` line (booktools.overview); its
+    numbers (more than one digit) must be the short answer's, which the tests above tie to outputs."""
+    from booktools.overview import card_line
+
+    notebook = load(notebook_path)
+    line = card_line(notebook)
+    if line is None:
+        return
+    short = next((body for title, body in answer_boxes(notebook) if title == "Answer: in short"), "")
+    assert "<!-- card:" in short, "the card line sits in the 'Answer: in short' box"
+    assert len(line) <= 200, f"a card line of {len(line)} characters; at most 200"
+    for number in re.findall(r"\d[\d,.]*\d%?|\d+%", line):
+        assert number in CARD_COMMENT.sub("", short), f"the card quotes {number}, which its short answer does not"
+
+
+CARD_COMMENT = re.compile(r"<!-- card: .+? -->", re.S)

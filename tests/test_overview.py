@@ -153,3 +153,19 @@ def test_headline_states_the_result_its_interval_and_the_run():
         "**75.9%** test accuracy of the tuned model (95% interval 75.0%–77.0%), trained on a GPU")
     assert overview.headline("keras-tuner", {}, "cpu") is None
     assert overview.headline("conv-backprop", {"test_accuracy": 0.5}, "cpu") is None
+
+
+def test_a_card_line_is_read_from_its_comment():
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# Q\n\n:::{admonition} Answer: in short\nText.\n"
+                                      "<!-- card: Two lines\n  of **card**. -->\n:::"),
+        nbformat.v4.new_markdown_cell("<!-- card: a later one -->")])
+    assert overview.card_line(notebook) == "Two lines of **card**."
+    assert overview.card_line(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("x")])) is None
+
+
+def test_every_card_states_a_result():
+    """Each chapter's card has a headline: its recorded result or its card line."""
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        chapter = overview.read_chapter(path, "part")
+        assert chapter.headline, f"{path.stem}: no recorded headline and no `<!-- card: ... -->` line"

@@ -69,7 +69,7 @@ _BUDGETS: dict[str, dict[str, dict[str, Any]]] = {
                         "factor": 2, "patience": 1, "batch_size": 32, "demo_images": 160,
                         "noise_seeds": 2, "final_validation": 100,
                         "screen_epochs": 1, "final_epochs": 2, "search_seeds": (1,)},
-        "image-filters": {"cifar_images": 1000, "epochs": 6, "seeds": (0, 1)},
+        "image-filters": {"cifar_images": 1000, "epochs": 6, "seeds": (0,), "edge_seeds": 3},
     },
     "cpu": {
         "learning-rate": {"epochs": 30, "iterations": 600, "seeds": (0, 1, 2)},
@@ -87,7 +87,7 @@ _BUDGETS: dict[str, dict[str, dict[str, Any]]] = {
                         "factor": 3, "patience": 2, "batch_size": 64, "demo_images": 1000,
                         "noise_seeds": 3, "final_validation": 5000,
                         "screen_epochs": 10, "final_epochs": 30, "search_seeds": (1, 2, 3)},
-        "image-filters": {"cifar_images": 10000, "epochs": 6, "seeds": (0, 1, 2)},
+        "image-filters": {"cifar_images": 10000, "epochs": 6, "seeds": (0, 1, 2), "edge_seeds": 8},
     },
     "gpu": {
         "learning-rate": {"epochs": 30, "iterations": 600, "seeds": (0, 1, 2)},  # a tiny MLP: a GPU adds nothing
@@ -105,7 +105,7 @@ _BUDGETS: dict[str, dict[str, dict[str, Any]]] = {
                         "factor": 3, "patience": 2, "batch_size": 64, "demo_images": 1000,
                         "noise_seeds": 3, "final_validation": 5000,
                         "screen_epochs": 10, "final_epochs": 40, "search_seeds": (1, 2, 3)},
-        "image-filters": {"cifar_images": 10000, "epochs": 6, "seeds": (0, 1, 2)},
+        "image-filters": {"cifar_images": 10000, "epochs": 6, "seeds": (0, 1, 2), "edge_seeds": 8},
     },
 }
 
