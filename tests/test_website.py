@@ -515,6 +515,23 @@ def test_formulas_are_not_clipped_on_a_phone(phone, server, page):
     assert not clipped, f"{page}: formulas cut off on a {PHONE_WIDTH}-px phone: {clipped}"
 
 
+def test_wide_tables_show_more_columns_on_a_phone(phone, server):
+    """On a phone, tables of numbers use smaller type (book.css), so parameter-counts' six-column
+    layer table shows at least four whole columns before its scroll box cuts it."""
+    open_page(phone, server, "notebooks/parameter-counts.html")
+    shown, body, table = phone.execute_script("""
+        const table = Array.from(document.querySelectorAll('.bd-article table'))
+            .find(t => t.querySelectorAll('thead th').length === 6);
+        const box = table.closest('.pst-scrollable-table-container') || table.parentElement;
+        const right = box.getBoundingClientRect().right + 1;
+        const shown = Array.from(table.querySelectorAll('thead th'))
+            .filter(th => th.getBoundingClientRect().right <= right).length;
+        return [shown, parseFloat(getComputedStyle(document.querySelector('.bd-article p')).fontSize),
+                parseFloat(getComputedStyle(table).fontSize)];""")
+    assert table < body, f"tables at {table} px on a phone, like the text ({body} px)"
+    assert shown >= 4, f"{shown} of 6 columns visible on a {PHONE_WIDTH}-px phone"
+
+
 def test_chapter_title_is_short_on_a_phone(phone, server):
     """The H1 (the full question) takes at most four lines on a phone, not half the screen."""
     open_page(phone, server, "notebooks/keras-tuner.html")
