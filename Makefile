@@ -5,12 +5,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-COLAB_VENV ?= .venv-colab
-COLAB_STAMP := $(COLAB_VENV)/.installed
-COLAB_KERNEL := dlbook-colab
 NB ?= notebooks/*.ipynb
 
-.PHONY: setup colab-env colab-requirements browser book pdf test test-unit test-unit-1 test-unit-2 test-colab test-colab-1 test-colab-2 test-numerics test-numerics-1 test-numerics-2 execute timings test-jax bench-inception publish-config release clean
+.PHONY: setup colab-env colab-requirements browser book pdf test test-unit test-unit-1 test-unit-2 test-notebooks test-notebooks-1 test-notebooks-2 test-colab test-colab-1 test-colab-2 test-numerics test-numerics-1 test-numerics-2 execute timings test-jax bench-inception publish-config release clean
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,24 +21,30 @@ setup: $(STAMP)
 # (tests/colab-requirements.txt, made from tests/colab-pip-freeze.txt by tests/colab_requirements.py),
 # without dlbook and keras-tuner, registered in .venv as a kernel. Colab runs Python 3.13, so the
 # kernel uses a 3.13 interpreter where one runs (on PATH, or installed by pyenv), else $(PYTHON).
+# There are two identical ones, .venv-colab-1 and .venv-colab-2 (kernels dlbook-colab-1 and -2), one
+# per half of the notebooks: before each notebook the tests uninstall dlbook from its kernel's venv and
+# its setup cell installs it again, so two halves running at once cannot share one venv.
 COLAB_PYTHON ?= $(shell for p in python3.13 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3.13; do \
   "$$p" -c 'import sys, venv; assert sys.version_info[:2] == (3, 13)' >/dev/null 2>&1 && { command -v "$$p"; break; }; done)
-# The Colab-like venv does not need .venv, so `make test` builds the two at once (-j); only the kernel's
-# registration in .venv waits for both.
-COLAB_PACKAGES := $(COLAB_VENV)/.packages
-$(COLAB_PACKAGES): tests/colab-requirements.txt
+COLAB_VENVS := .venv-colab-1 .venv-colab-2
+# The Colab-like venvs do not need .venv, so `make test` builds the three at once (-j); only each
+# kernel's registration in .venv waits for both.
+.venv-colab-%/.packages: tests/colab-requirements.txt
 	@[ -n "$(COLAB_PYTHON)" ] || echo "no Python 3.13 here: the Colab-like kernel uses $(PYTHON); Colab runs 3.13"
-	rm -rf $(COLAB_VENV)
-	$(or $(COLAB_PYTHON),$(PYTHON)) -m venv $(COLAB_VENV)
-	$(COLAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(COLAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tests/colab-requirements.txt
-	touch $(COLAB_PACKAGES)
+	rm -rf $(@D)
+	$(or $(COLAB_PYTHON),$(PYTHON)) -m venv $(@D)
+	$(@D)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(@D)/bin/python -m pip install --quiet --disable-pip-version-check -r tests/colab-requirements.txt
+	touch $@
 
-$(COLAB_STAMP): $(COLAB_PACKAGES) $(STAMP)
-	$(COLAB_VENV)/bin/python -m ipykernel install --prefix $(VENV) --name $(COLAB_KERNEL) --display-name "Python 3 (Colab-like)" >/dev/null 2>&1
-	touch $(COLAB_STAMP)
+.venv-colab-%/.installed: .venv-colab-%/.packages $(STAMP)
+	$(@D)/bin/python -m ipykernel install --prefix $(VENV) --name dlbook-colab-$* --display-name "Python 3 (Colab-like, $*)" >/dev/null 2>&1
+	touch $@
 
-colab-env: $(COLAB_STAMP)
+# (kept: make would otherwise delete these stamps as intermediate files of the pattern rules)
+.SECONDARY: $(COLAB_VENVS:%=%/.packages) $(COLAB_VENVS:%=%/.installed)
+
+colab-env: $(COLAB_VENVS:%=%/.installed)
 
 # Refresh tests/colab-requirements.txt from the copy of Colab's published list in tests/ (it says what
 # moved); DOWNLOAD=1 first replaces that copy with the current one (needs GitHub). Then `make test`.
@@ -73,22 +76,25 @@ browser:
 	  || echo "could not install Chromium: the website tests will be skipped"; \
 	else echo "no Chromium, and no root/apt-get to install it: the website tests will be skipped"; fi
 
-# `make test` runs three passes, each printing when it is done:
-#   test-unit      tests/: dlbook's unit tests, notebook hygiene and freshness, the book build,
-#                  the website in Chromium;
-#   test-colab     the setup-cell version check, then every notebook under nbval in the Colab-like
-#                  kernel (Colab's versions and Python) with TensorFlow's default numerics (oneDNN on,
-#                  one thread per core). Setup cells install dlbook from this checkout
-#                  (DLBOOK_PIP_SOURCE); tests/conftest.py uninstalls it before each notebook, so every
-#                  notebook starts as in a fresh Colab runtime;
-#   test-numerics  every notebook again, in .venv (the book's own pins), with other numerics (oneDNN
-#                  off, one thread) and other training seeds (DLBOOK_SEED_OFFSET=1): outputs compared
-#                  exactly must not depend on either, and what a chapter concludes from training must
-#                  hold for other seeds.
-# Each pass runs in two parts (-1, -2) of about equal time, and `make test` runs the six parts two at
+# `make test` runs two passes, each printing when it is done:
+#   test-unit       tests/: dlbook's unit tests, notebook hygiene and freshness, the book build,
+#                   the website in Chromium;
+#   test-notebooks  the setup-cell version check, then every notebook under nbval in the `quick`
+#                   profile, in a Colab-like kernel (Colab's versions and Python), with other numerics
+#                   than the stored outputs' (oneDNN off, one thread) and other training seeds
+#                   (DLBOOK_SEED_OFFSET=1). Setup cells install dlbook from this checkout
+#                   (DLBOOK_PIP_SOURCE); tests/conftest.py uninstalls it before each notebook, so every
+#                   notebook starts as in a fresh Colab runtime. The stored outputs come from .venv (the
+#                   book's own pins) with oneDNN on, two threads and the written seeds, so every output
+#                   nbval compares exactly must survive other versions, numerics and seeds at once, and
+#                   what a chapter concludes from training must hold for other seeds.
+# Each pass runs in two parts (-1, -2) of about equal time, and `make test` runs the four parts two at
 # a time (-j2), the longest first, so that both cores stay busy to the end: the notebook halves by
 # the running page's quick-profile times (a new notebook goes to the second half; move one across
 # if the halves drift apart), the unit tests as the tests that train networks and the rest.
+# Two narrower passes run one kind of difference alone (not part of `make test`): test-colab, Colab's
+# versions with TensorFlow's default numerics and the written seeds (the weekly colab-drift workflow
+# runs it), and test-numerics, the other numerics and seeds in .venv.
 NBVAL := DLBOOK_PROFILE=quick $(BIN)/python -m pytest
 OTHER_NUMERICS := TF_ENABLE_ONEDNN_OPTS=0 TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 OMP_NUM_THREADS=1 DLBOOK_SEED_OFFSET=1
 NOTEBOOKS_1 := notebooks/learning-rate.ipynb notebooks/keras-tuner.ipynb notebooks/inception.ipynb \
@@ -98,11 +104,12 @@ UNIT_1 := tests/test_benchmarks.py tests/test_jax_backend.py tests/test_tuning.p
   tests/test_inception.py tests/test_gpu_profile.py tests/test_trained_models.py tests/test_evaluation.py \
   tests/test_keypoints.py
 UNIT_2 := $(filter-out $(UNIT_1),$(sort $(wildcard tests/test_*.py)))
+COLAB_NBVAL := DLBOOK_PIP_SOURCE=$(CURDIR) $(NBVAL)
 
 test:
 	$(MAKE) --no-print-directory -j3 --output-sync=target setup colab-env browser
-	$(MAKE) --no-print-directory -k -j2 --output-sync=target test-numerics-1 test-numerics-2 test-colab-1 \
-	  test-unit-1 test-colab-2 test-unit-2
+	$(MAKE) --no-print-directory -k -j2 --output-sync=target test-notebooks-1 test-notebooks-2 \
+	  test-unit-1 test-unit-2
 
 test-unit: test-unit-1 test-unit-2
 
@@ -112,15 +119,21 @@ test-unit-1: setup
 test-unit-2: setup browser
 	$(NBVAL) $(UNIT_2)
 
+test-notebooks: test-notebooks-1 test-notebooks-2
+
+test-notebooks-1: setup colab-env
+	$(OTHER_NUMERICS) $(COLAB_NBVAL) tests/test_colab_kernel.py $(NOTEBOOKS_1) --nbval-kernel-name dlbook-colab-1
+
+test-notebooks-2: setup colab-env
+	$(OTHER_NUMERICS) $(COLAB_NBVAL) $(NOTEBOOKS_2) --nbval-kernel-name dlbook-colab-2
+
 test-colab: test-colab-1 test-colab-2
 
 test-colab-1: setup colab-env
-	DLBOOK_PIP_SOURCE=$(CURDIR) $(NBVAL) tests/test_colab_kernel.py $(NOTEBOOKS_1) --nbval-kernel-name $(COLAB_KERNEL)
+	$(COLAB_NBVAL) tests/test_colab_kernel.py $(NOTEBOOKS_1) --nbval-kernel-name dlbook-colab-1
 
-# The two halves share .venv-colab, from which each notebook uninstalls dlbook and installs it
-# again, so they must not overlap: the second waits for the first (an order-only prerequisite).
-test-colab-2: setup colab-env | test-colab-1
-	DLBOOK_PIP_SOURCE=$(CURDIR) $(NBVAL) $(NOTEBOOKS_2) --nbval-kernel-name $(COLAB_KERNEL)
+test-colab-2: setup colab-env
+	$(COLAB_NBVAL) $(NOTEBOOKS_2) --nbval-kernel-name dlbook-colab-2
 
 test-numerics: test-numerics-1 test-numerics-2
 

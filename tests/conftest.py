@@ -92,7 +92,7 @@ def _kernel_python(kernel_name: str) -> str:
 def pytest_runtest_setup(item):
     """Before a notebook's first cell in the Colab-like kernel, remove what Colab lacks.
 
-    `make test` runs the notebooks with ``--nbval-kernel-name dlbook-colab``, a
+    `make test` runs the notebooks with ``--nbval-kernel-name dlbook-colab-1`` (and ``-2``), a
     kernel with Colab's preinstalled packages. Uninstalling dlbook and
     keras-tuner there before each notebook makes every notebook start as in a
     fresh Colab runtime, so its setup cell has to install them itself.

@@ -62,7 +62,7 @@ def colab_python(request) -> str:
     kernel = request.config.getoption("nbval_kernel_name", default=None)
     if not kernel:
         pytest.skip("needs the Colab-like kernel: `make test` runs this in its Colab pass "
-                    "(--nbval-kernel-name dlbook-colab)")
+                    "(--nbval-kernel-name dlbook-colab-1)")
     return _kernel_python(kernel)
 
 
