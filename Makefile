@@ -106,7 +106,7 @@ browser:
 NBVAL := DLBOOK_PROFILE=quick $(BIN)/python -m pytest
 OTHER_NUMERICS := TF_ENABLE_ONEDNN_OPTS=0 TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 OMP_NUM_THREADS=1 DLBOOK_SEED_OFFSET=1
 NOTEBOOKS_1 := notebooks/learning-rate.ipynb notebooks/keras-tuner.ipynb notebooks/inception.ipynb \
-  notebooks/conv-backprop.ipynb notebooks/parameter-counts.ipynb
+  notebooks/one-by-one-convolutions.ipynb notebooks/conv-backprop.ipynb notebooks/parameter-counts.ipynb
 NOTEBOOKS_2 := $(filter-out $(NOTEBOOKS_1),$(sort $(wildcard notebooks/*.ipynb)))
 UNIT_1 := tests/test_benchmarks.py tests/test_jax_backend.py tests/test_tuning.py tests/test_provenance.py \
   tests/test_inception.py tests/test_gpu_profile.py tests/test_trained_models.py tests/test_evaluation.py \
@@ -116,7 +116,7 @@ COLAB_NBVAL := DLBOOK_PIP_SOURCE=$(CURDIR) $(NBVAL)
 
 test:
 	$(MAKE) --no-print-directory -j3 --output-sync=target setup colab-env browser
-	$(MAKE) --no-print-directory -k -j2 --output-sync=target test-notebooks-1 test-notebooks-2 \
+	$(MAKE) --no-print-directory -k -j2 --output-sync=target test-notebooks-2 test-notebooks-1 \
 	  test-unit-1 test-unit-2
 
 test-unit: test-unit-1 test-unit-2

@@ -95,7 +95,7 @@ def compare(profile, budget, epochs: int) -> None:
 
 
 def ablate(profile, budget, epochs: int, train_images: int | None, seeds: list[int],
-           save: str | None = None) -> None:
+           save: str | None = None, variants: list[str] | None = None) -> None:
     import keras
 
     from dlbook import inception
@@ -111,7 +111,8 @@ def ablate(profile, budget, epochs: int, train_images: int | None, seeds: list[i
     print(f"{'':<30} {'':>24} {'(points)':>24} {'(points)':>22}")
     ours_scores = None
     rows = []
-    for name in inception.ABLATIONS:
+    names = [name for name in inception.ABLATIONS if name == "ours" or variants is None or name in variants]
+    for name in names:
         scores, gaps, seconds = [], [], []
         for seed in seeds:
             keras.utils.set_random_seed(seed)
@@ -201,6 +202,8 @@ def _mean_range(values, sign: str) -> str:
 
 
 def main() -> None:
+    from dlbook import inception
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=None,
                         help="epochs of our recipe (default: the profile's)")
@@ -214,13 +217,17 @@ def main() -> None:
                         help="ablation only: train on N images of the fit split, the same number from every class")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1],
                         help="ablation only: seeds per variant (default: 0 1)")
+    parser.add_argument("--variants", nargs="+", default=None, choices=list(inception.ABLATIONS),
+                        metavar="VARIANT",
+                        help="ablation only: these variants (names as in dlbook.inception.ABLATIONS) "
+                             "beside ours, which every row is compared with (default: all)")
     args = parser.parse_args()
 
     profile = dlbook.start("inception")
     budget = profile.budget("inception")
     epochs = args.epochs or budget["epochs"]
     if args.ablation:
-        ablate(profile, budget, epochs, args.train_images, args.seeds, args.save)
+        ablate(profile, budget, epochs, args.train_images, args.seeds, args.save, args.variants)
     elif args.plain_cnn:
         against_plain_cnn(profile, budget, epochs)
     else:

@@ -29,18 +29,24 @@ def test_inception_benchmark_prints_speed_both_accuracies_and_their_ratio():
     assert any(line.startswith("ratio ours / write-up:") for line in lines)
 
 
+# Two variants beside ours, on different code paths (another optimizer; weight decay on BN too):
+# tests/test_inception.py builds every variant and checks that it undoes what its name says.
+SOME_VARIANTS = ("weight decay 5e-4, BN decayed too", "Adam 1e-3, constant rate")
+
+
 def test_inception_ablation_prints_one_row_per_variant(tmp_path):
     saved = tmp_path / "ablation.json"
     lines = _run("--ablation", "--epochs", "1", "--train-images", "200", "--seeds", "0",
-                 "--save", str(saved))
+                 "--save", str(saved), "--variants", *SOME_VARIANTS)
     rows = [line for line in lines if line.split("  ")[0].strip() in inception.ABLATIONS]
-    assert [row.split("  ")[0].strip() for row in rows] == list(inception.ABLATIONS)
+    expected = [name for name in inception.ABLATIONS if name == "ours" or name in SOME_VARIANTS]
+    assert [row.split("  ")[0].strip() for row in rows] == expected
     assert all("%" in row for row in rows)
     assert "+0.0 (+0.0 to +0.0)" in rows[0], "ours against itself, seed by seed"
     header = next(line for line in lines if "training images" in line)
     assert "200 training images (20 to 20 per class)" in header, "a subset takes every class alike"
     record = json.loads(saved.read_text())
-    assert [row["variant"] for row in record["rows"]] == list(inception.ABLATIONS)
+    assert [row["variant"] for row in record["rows"]] == expected
     table = _ablation_table(record)
     assert table in "\n".join(lines), "the saved run prints the chapter's table"
 
