@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NB ?= notebooks/*.ipynb
 
-.PHONY: setup colab-env colab-requirements browser book pdf test test-unit test-unit-1 test-unit-2 test-notebooks test-notebooks-1 test-notebooks-2 test-colab test-colab-1 test-colab-2 test-numerics test-numerics-1 test-numerics-2 execute timings test-jax bench-inception publish-config release clean
+.PHONY: setup dlbook-wheel colab-env colab-requirements browser book pdf test test-unit test-unit-1 test-unit-2 test-notebooks test-notebooks-1 test-notebooks-2 test-colab test-colab-1 test-colab-2 test-numerics test-numerics-1 test-numerics-2 execute timings test-jax bench-inception publish-config release clean
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -90,8 +90,8 @@ browser:
 #   test-notebooks  the setup-cell version check, then every notebook under nbval in the `quick`
 #                   profile, in a Colab-like kernel (Colab's versions and Python), with other numerics
 #                   than the stored outputs' (oneDNN off, one thread) and other training seeds
-#                   (DLBOOK_SEED_OFFSET=1). Setup cells install dlbook from this checkout
-#                   (DLBOOK_PIP_SOURCE); tests/conftest.py uninstalls it before each notebook, so every
+#                   (DLBOOK_SEED_OFFSET=1). Setup cells install dlbook from a wheel of this
+#                   checkout (DLBOOK_PIP_SOURCE); tests/conftest.py uninstalls it before each notebook, so every
 #                   notebook starts as in a fresh Colab runtime. The stored outputs come from .venv (the
 #                   book's own pins) with oneDNN on, two threads and the written seeds, so every output
 #                   nbval compares exactly must survive other versions, numerics and seeds at once, and
@@ -103,7 +103,9 @@ browser:
 # Two narrower passes run one kind of difference alone (not part of `make test`): test-colab, Colab's
 # versions with TensorFlow's default numerics and the written seeds (the weekly colab-drift workflow
 # runs it), and test-numerics, the other numerics and seeds in .venv.
-NBVAL := DLBOOK_PROFILE=quick $(BIN)/python -m pytest
+# Each part ends its report with its slowest tests (notebook cells, under nbval): where the time goes.
+DURATIONS ?= 12
+NBVAL := DLBOOK_PROFILE=quick $(BIN)/python -m pytest --durations=$(DURATIONS)
 OTHER_NUMERICS := TF_ENABLE_ONEDNN_OPTS=0 TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 OMP_NUM_THREADS=1 DLBOOK_SEED_OFFSET=1
 NOTEBOOKS_1 := notebooks/learning-rate.ipynb notebooks/keras-tuner.ipynb notebooks/inception.ipynb \
   notebooks/one-by-one-convolutions.ipynb notebooks/conv-backprop.ipynb notebooks/parameter-counts.ipynb
@@ -112,7 +114,10 @@ UNIT_1 := tests/test_benchmarks.py tests/test_jax_backend.py tests/test_tuning.p
   tests/test_inception.py tests/test_gpu_profile.py tests/test_trained_models.py tests/test_evaluation.py \
   tests/test_keypoints.py
 UNIT_2 := $(filter-out $(UNIT_1),$(sort $(wildcard tests/test_*.py)))
-COLAB_NBVAL := DLBOOK_PIP_SOURCE=$(CURDIR) $(NBVAL)
+# The setup cells in the Colab-like kernels install dlbook from a wheel of this checkout, built once:
+# two halves building it from the source tree at once would collide in its build/ folder.
+DLBOOK_WHEEL_DIR := build/dlbook-wheel
+COLAB_NBVAL = DLBOOK_PIP_SOURCE=$(wildcard $(CURDIR)/$(DLBOOK_WHEEL_DIR)/dlbook-*.whl) $(NBVAL)
 
 test:
 	$(MAKE) --no-print-directory -j3 --output-sync=target setup colab-env browser
@@ -120,6 +125,10 @@ test:
 	  test-unit-1 test-unit-2
 
 test-unit: test-unit-1 test-unit-2
+
+dlbook-wheel: setup
+	rm -rf $(DLBOOK_WHEEL_DIR)
+	$(BIN)/python -m pip wheel --quiet --disable-pip-version-check --no-deps -w $(DLBOOK_WHEEL_DIR) .
 
 test-unit-1: setup
 	$(NBVAL) $(UNIT_1)
@@ -129,18 +138,18 @@ test-unit-2: setup browser
 
 test-notebooks: test-notebooks-1 test-notebooks-2
 
-test-notebooks-1: setup colab-env
+test-notebooks-1: setup colab-env dlbook-wheel
 	$(OTHER_NUMERICS) $(COLAB_NBVAL) tests/test_colab_kernel.py $(NOTEBOOKS_1) --nbval-kernel-name dlbook-colab-1
 
-test-notebooks-2: setup colab-env
+test-notebooks-2: setup colab-env dlbook-wheel
 	$(OTHER_NUMERICS) $(COLAB_NBVAL) $(NOTEBOOKS_2) --nbval-kernel-name dlbook-colab-2
 
 test-colab: test-colab-1 test-colab-2
 
-test-colab-1: setup colab-env
+test-colab-1: setup colab-env dlbook-wheel
 	$(COLAB_NBVAL) tests/test_colab_kernel.py $(NOTEBOOKS_1) --nbval-kernel-name dlbook-colab-1
 
-test-colab-2: setup colab-env
+test-colab-2: setup colab-env dlbook-wheel
 	$(COLAB_NBVAL) $(NOTEBOOKS_2) --nbval-kernel-name dlbook-colab-2
 
 test-numerics: test-numerics-1 test-numerics-2

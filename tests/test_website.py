@@ -532,6 +532,30 @@ def test_wide_tables_show_more_columns_on_a_phone(phone, server):
     assert shown >= 4, f"{shown} of 6 columns visible on a {PHONE_WIDTH}-px phone"
 
 
+def test_a_tapped_figure_opens_full_size_on_a_phone(phone, server):
+    """On a phone a wide figure shrinks to the column (why-convolutions' three-panel figures to a
+    third of their size); tapping one opens the stored image alone, with at least twice the pixels
+    the page shows it at (book/_static/figure-full-size.js)."""
+    open_page(phone, server, "notebooks/why-convolutions.html")
+    figures = phone.execute_script("""
+        return Array.from(document.querySelectorAll('.cell_output img')).map(img => [
+            !!img.closest('a.figure-full-size'), img.naturalWidth,
+            img.getBoundingClientRect().width]);""")
+    assert figures and all(linked for linked, _, _ in figures), "a figure that does not open full size"
+    shown = [(natural / width, i) for i, (_, natural, width) in enumerate(figures) if width > 0]
+    ratio, index = max(shown)
+    assert ratio >= 2, f"the most shrunk figure is shown at 1/{ratio:.1f} of its pixels"
+    link = phone.execute_script("""
+        const link = document.querySelectorAll('.cell_output img')[arguments[0]].closest('a');
+        link.scrollIntoView({block: 'center'}); return link;""", index)
+    target = link.get_attribute("href")
+    link.click()
+    time.sleep(1)
+    assert phone.current_url == target and target.endswith((".png", ".jpg")), phone.current_url
+    assert phone.execute_script("return document.images.length === 1 && document.images[0].naturalWidth") \
+        == figures[index][1]
+
+
 def test_chapter_title_is_short_on_a_phone(phone, server):
     """The H1 (the full question) takes at most four lines on a phone, not half the screen."""
     open_page(phone, server, "notebooks/keras-tuner.html")
