@@ -117,18 +117,22 @@ UNIT_2 := $(filter-out $(UNIT_1),$(sort $(wildcard tests/test_*.py)))
 # The setup cells in the Colab-like kernels install dlbook from a wheel of this checkout, built once:
 # two halves building it from the source tree at once would collide in its build/ folder.
 DLBOOK_WHEEL_DIR := build/dlbook-wheel
+DLBOOK_WHEEL := $(DLBOOK_WHEEL_DIR)/.built
 COLAB_NBVAL = DLBOOK_PIP_SOURCE=$(wildcard $(CURDIR)/$(DLBOOK_WHEEL_DIR)/dlbook-*.whl) $(NBVAL)
 
 test:
-	$(MAKE) --no-print-directory -j3 --output-sync=target setup colab-env browser
+	$(MAKE) --no-print-directory -j3 --output-sync=target setup colab-env browser dlbook-wheel
 	$(MAKE) --no-print-directory -k -j2 --output-sync=target test-notebooks-2 test-notebooks-1 \
 	  test-unit-1 test-unit-2
 
 test-unit: test-unit-1 test-unit-2
 
-dlbook-wheel: setup
+$(DLBOOK_WHEEL): $(STAMP) pyproject.toml $(shell find src/dlbook -type f -not -path '*/__pycache__/*')
 	rm -rf $(DLBOOK_WHEEL_DIR)
 	$(BIN)/python -m pip wheel --quiet --disable-pip-version-check --no-deps -w $(DLBOOK_WHEEL_DIR) .
+	touch $@
+
+dlbook-wheel: $(DLBOOK_WHEEL)
 
 test-unit-1: setup
 	$(NBVAL) $(UNIT_1)

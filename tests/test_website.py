@@ -539,7 +539,7 @@ def test_a_tapped_figure_opens_full_size_on_a_phone(phone, server):
     open_page(phone, server, "notebooks/why-convolutions.html")
     figures = phone.execute_script("""
         return Array.from(document.querySelectorAll('.cell_output img')).map(img => [
-            !!img.closest('a.figure-full-size'), img.naturalWidth,
+            !!img.closest('a.figure-full-size') && img.closest('a').href === img.src, img.naturalWidth,
             img.getBoundingClientRect().width]);""")
     assert figures and all(linked for linked, _, _ in figures), "a figure that does not open full size"
     shown = [(natural / width, i) for i, (_, natural, width) in enumerate(figures) if width > 0]
