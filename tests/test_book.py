@@ -186,6 +186,16 @@ def test_the_colab_badge_is_the_sites_own(site):
         assert 'src="../_static/colab-badge.svg"' in page, path.stem
 
 
+def test_no_fold_has_the_generic_label(site):
+    """A fold of code alone (hide-input) says "Show code" (``nb_code_prompt_show`` in
+    _config.yml); every other fold says what it holds (tests/test_notebooks.py). myst-nb's
+    default, "Show code cell source/outputs/content", appears nowhere."""
+    generic = [p.name for p in site.rglob("*.html") if "Show code cell" in p.read_text(encoding="utf-8")]
+    assert generic == []
+    page = (site / "notebooks" / "brain-tumor-classifier.html").read_text(encoding="utf-8")
+    assert 'admonition-title">Show code</p>' in page
+
+
 def _stream_boxes(notebook) -> int:
     """How many output boxes a notebook's streams make once merged: myst-nb's
     ``nb_merge_streams`` joins all of a cell's writes to one stream (stdout, stderr)."""

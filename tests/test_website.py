@@ -563,6 +563,10 @@ def test_chapter_title_is_short_on_a_phone(phone, server):
         "const h = document.querySelector('.bd-article h1'); const s = getComputedStyle(h);"
         "return [h.getBoundingClientRect().height, parseFloat(s.lineHeight) || 1.2 * parseFloat(s.fontSize)];")
     assert height <= 4.5 * line, f"the title is {height / line:.1f} lines tall on a {PHONE_WIDTH}-px phone"
+    sizes = phone.execute_script(
+        "return ['h1', 'h2', 'h3'].map(t => parseFloat(getComputedStyle("
+        "document.querySelector('.bd-article ' + t)).fontSize));")
+    assert sizes == sorted(sizes, reverse=True), f"H1, H2, H3 at {sizes} px on a phone: a section outranks the title"
 
 
 # A folded output (`hide-output`, a closed <details>) is part of the chapter on paper:
