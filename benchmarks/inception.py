@@ -61,12 +61,12 @@ def _data(profile, budget, train_images):
     return train, test, fit, validation
 
 
-def compare(profile, budget, epochs: int) -> None:
+def compare(profile, budget, epochs: int, train_images: int | None = None) -> None:
     import keras
 
     from dlbook import inception
 
-    train, test, fit, validation = _data(profile, budget, None)
+    train, test, fit, validation = _data(profile, budget, train_images)
     steps = epochs * -(-len(fit[0]) // budget["batch_size"])
     keras.utils.set_random_seed(0)
     ours = inception.small_inception_net(budget["width"], augment=False)
@@ -159,12 +159,12 @@ def ablation_table(record: dict) -> str:
     return "\n".join(lines)
 
 
-def against_plain_cnn(profile, budget, epochs: int) -> None:
+def against_plain_cnn(profile, budget, epochs: int, train_images: int | None = None) -> None:
     import keras
 
     from dlbook import inception
 
-    train, test, fit, validation = _data(profile, budget, None)
+    train, test, fit, validation = _data(profile, budget, train_images)
     steps_per_epoch = -(-len(fit[0]) // budget["batch_size"])
     keras.utils.set_random_seed(0)
     ours = inception.small_inception_net(budget["width"], augment=False)
@@ -214,7 +214,8 @@ def main() -> None:
     parser.add_argument("--plain-cnn", action="store_true",
                         help="ours against an airbench-style plain CNN in the same wall time")
     parser.add_argument("--train-images", type=int, default=None,
-                        help="ablation only: train on N images of the fit split, the same number from every class")
+                        help="train on N images of the fit split, the same number from every class "
+                             "(default: all of it)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1],
                         help="ablation only: seeds per variant (default: 0 1)")
     parser.add_argument("--variants", nargs="+", default=None, choices=list(inception.ABLATIONS),
@@ -229,9 +230,9 @@ def main() -> None:
     if args.ablation:
         ablate(profile, budget, epochs, args.train_images, args.seeds, args.save, args.variants)
     elif args.plain_cnn:
-        against_plain_cnn(profile, budget, epochs)
+        against_plain_cnn(profile, budget, epochs, args.train_images)
     else:
-        compare(profile, budget, epochs)
+        compare(profile, budget, epochs, args.train_images)
 
 
 if __name__ == "__main__":

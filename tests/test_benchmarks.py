@@ -22,7 +22,7 @@ def _run(*arguments: str) -> list[str]:
 
 
 def test_inception_benchmark_prints_speed_both_accuracies_and_their_ratio():
-    lines = _run("--epochs", "1")
+    lines = _run("--epochs", "1", "--train-images", "200")
     for name in ("ours:", "write-up:"):
         line = next(line for line in lines if line.strip().startswith(name))
         assert "images/s" in line and "test accuracy" in line and "with flip TTA" in line
@@ -77,7 +77,7 @@ def test_the_chapter_shows_the_stored_ablation_run():
 
 
 def test_plain_cnn_benchmark_prints_both_networks_in_the_same_time():
-    lines = _run("--plain-cnn", "--epochs", "1")
+    lines = _run("--plain-cnn", "--epochs", "1", "--train-images", "200")
     for name in ("ours:", "plain CNN:"):
         line = next(line for line in lines if line.strip().startswith(name))
         assert "images/s" in line and "test accuracy with flip TTA" in line

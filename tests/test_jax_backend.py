@@ -32,10 +32,11 @@ plain = inception.predict_probabilities(model, images)
 mirrored = inception.predict_probabilities(model, images[:, :, ::-1])
 np.testing.assert_allclose(both, (plain + mirrored) / 2, atol=1e-6)
 writeup = inception.writeup_inception_net()
+# A budget shorter than one epoch (XLA compiles the first): the time limit stops it after one.
 run = inception.train_classifier(writeup, keras.optimizers.Adam(1e-3), (images, labels),
-                                 (images[:8], labels[:8]), epochs=50, seconds=run["seconds"],
+                                 (images[:8], labels[:8]), epochs=50, seconds=0.01,
                                  batch_size=8, keep_best=True)
-assert 1 <= run["epochs"] <= 50
+assert run["epochs"] == 1
 print("ok")
 """
 
