@@ -5,9 +5,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-NB ?= notebooks/*.ipynb
+NB ?= notebooks/*.ipynb notebooks/exercises/*.ipynb
 
-.PHONY: setup dlbook-wheel colab-env colab-requirements browser book pdf test test-unit test-unit-1 test-unit-2 test-notebooks test-notebooks-1 test-notebooks-2 test-colab test-colab-1 test-colab-2 test-numerics test-numerics-1 test-numerics-2 execute timings test-jax bench-inception publish-config release clean
+.PHONY: setup dlbook-wheel colab-env colab-requirements browser book pdf test test-unit test-unit-1 test-unit-2 test-notebooks test-notebooks-1 test-notebooks-2 test-colab test-colab-1 test-colab-2 test-numerics test-numerics-1 test-numerics-2 execute timings test-jax bench-inception publish-config release student exercise-key clean
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -109,7 +109,9 @@ NBVAL := DLBOOK_PROFILE=quick $(BIN)/python -m pytest --durations=$(DURATIONS)
 OTHER_NUMERICS := TF_ENABLE_ONEDNN_OPTS=0 TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 OMP_NUM_THREADS=1 DLBOOK_SEED_OFFSET=1
 NOTEBOOKS_1 := notebooks/learning-rate.ipynb notebooks/keras-tuner.ipynb notebooks/inception.ipynb \
   notebooks/one-by-one-convolutions.ipynb notebooks/conv-backprop.ipynb notebooks/parameter-counts.ipynb
-NOTEBOOKS_2 := $(filter-out $(NOTEBOOKS_1),$(sort $(wildcard notebooks/*.ipynb)))
+# Each chapter's exercises (notebooks/exercises/) run in the second half, after the chapters.
+NOTEBOOKS_2 := $(filter-out $(NOTEBOOKS_1),$(sort $(wildcard notebooks/*.ipynb))) \
+  $(sort $(wildcard notebooks/exercises/*.ipynb))
 UNIT_1 := tests/test_benchmarks.py tests/test_jax_backend.py tests/test_tuning.py tests/test_provenance.py \
   tests/test_inception.py tests/test_gpu_profile.py tests/test_trained_models.py tests/test_evaluation.py \
   tests/test_keypoints.py
@@ -199,6 +201,15 @@ publish-config: setup
 release: setup
 	@[ -n "$(VERSION)" ] || { echo "usage: make release VERSION=x.y.z"; exit 2; }
 	$(BIN)/python -m booktools.release $(VERSION)
+
+# The student edition: every exercise notebook without its solutions, and a zip of them,
+# in build/student (booktools.student).
+student: setup
+	$(BIN)/python -m booktools.student build/student
+
+# After editing notebooks/exercises/answers.toml: write the encoded key dlbook ships.
+exercise-key: setup
+	$(BIN)/python -m booktools.exercise_key
 
 clean:
 	rm -rf _build build book/_generated

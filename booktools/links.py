@@ -145,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
               f"Run `make publish-config REPO={args.expect}`, commit and push.", file=sys.stderr)
         return 1
     problems = []
-    for path in sorted((args.root / "notebooks").glob("*.ipynb")):
+    for path in sorted((args.root / "notebooks").glob("*.ipynb")) + sorted(
+            (args.root / "notebooks" / "exercises").glob("*.ipynb")):
         problems += check_notebook(path, args.root, repo, fix=args.fix)
     for problem in problems:
         print(("fixed: " if args.fix else "") + problem)

@@ -22,7 +22,9 @@
     centre, as a small JPEG. A chapter names its figure with the cell metadata
     ``{"dlbook": {"thumbnail": true}}``; otherwise its first figure is used;
 ``notebooks.zip``
-    every chapter notebook with its stored outputs, for one download.
+    every chapter notebook and its exercises with their stored outputs, for one download;
+``exercises-student-edition.zip``
+    the exercises without their solutions (``booktools.student``), for a teacher to hand out.
 """
 
 from __future__ import annotations
@@ -125,8 +127,13 @@ def duration(seconds: float) -> str:
     return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
 
 
+def _is_chapter(entry: str) -> bool:
+    """Whether a ``_toc.yml`` file entry is a chapter (not a chapter's exercises)."""
+    return entry.startswith("notebooks/") and not entry.startswith("notebooks/exercises/")
+
+
 def toc_chapters(book_root: Path) -> list[tuple[str, str]]:
-    """``(part caption, notebook name)`` for every notebook in ``_toc.yml``, in order."""
+    """``(part caption, notebook name)`` for every chapter in ``_toc.yml``, in order."""
     toc = yaml.safe_load((book_root / "_toc.yml").read_text(encoding="utf-8"))
     found = []
 
@@ -134,7 +141,7 @@ def toc_chapters(book_root: Path) -> list[tuple[str, str]]:
         if isinstance(node, dict):
             caption = node.get("caption", caption)
             entry = node.get("file", "")
-            if entry.startswith("notebooks/"):
+            if _is_chapter(entry):
                 found.append((caption, entry.split("/", 1)[1]))
             for value in node.values():
                 walk(value, caption)
@@ -147,14 +154,14 @@ def toc_chapters(book_root: Path) -> list[tuple[str, str]]:
 
 
 def toc_titles(book_root: Path) -> dict[str, str]:
-    """``{notebook name: title}`` for every notebook entry of ``_toc.yml`` that sets a ``title``."""
+    """``{notebook name: title}`` for every chapter entry of ``_toc.yml`` that sets a ``title``."""
     toc = yaml.safe_load((book_root / "_toc.yml").read_text(encoding="utf-8"))
     found = {}
 
     def walk(node):
         if isinstance(node, dict):
             entry = node.get("file", "")
-            if entry.startswith("notebooks/") and node.get("title"):
+            if _is_chapter(entry) and node.get("title"):
                 found[entry.split("/", 1)[1]] = node["title"]
             for value in node.values():
                 walk(value)
@@ -291,10 +298,19 @@ def generate(book_root: Path) -> Path:
             (thumbnails / f"{chapter.name}.jpg").write_bytes(thumbnail(content))
     (staging / "overview.md").write_text(overview_markdown(chapters, thumbnails), encoding="utf-8")
     (staging / "timings.md").write_text(timings_markdown(chapters), encoding="utf-8")
+    exercises = sorted((book_root / "notebooks" / "exercises").glob("*.ipynb"))
     with zipfile.ZipFile(staging / "notebooks.zip", "w", zipfile.ZIP_DEFLATED) as archive:
         for chapter in chapters:
             archive.write(book_root / "notebooks" / f"{chapter.name}.ipynb",
                           f"notebooks/{chapter.name}.ipynb")
+        for path in exercises:  # with their solutions
+            archive.write(path, f"notebooks/exercises/{path.name}")
+    if exercises:  # the student edition, for a teacher to hand out: booktools.student
+        from booktools.student import write_student_edition
+
+        write_student_edition(staging / "student", book_root / "notebooks" / "exercises")
+        (staging / "student" / "exercises.zip").rename(staging / "exercises-student-edition.zip")
+        shutil.rmtree(staging / "student")
     shutil.rmtree(out, ignore_errors=True)
     staging.rename(out)
     return out

@@ -105,8 +105,12 @@ def test_landing_page_has_chapter_cards_and_the_zip(site):
         assert f'href="../notebooks/{path.stem}.html"' in intro, f"no card links to {path.stem}"
     zips = list((site / "_downloads").rglob("notebooks.zip"))
     assert len(zips) == 1 and zips[0].relative_to(site).as_posix() in intro
+    exercises = sorted((ROOT / "notebooks" / "exercises").glob("*.ipynb"))
     with zipfile.ZipFile(zips[0]) as archive:
-        assert sorted(archive.namelist()) == sorted(f"notebooks/{p.name}" for p in NOTEBOOKS)
+        assert sorted(archive.namelist()) == sorted([f"notebooks/{p.name}" for p in NOTEBOOKS]
+                                                    + [f"notebooks/exercises/{p.name}" for p in exercises])
+    student = list((site / "_downloads").rglob("exercises-student-edition.zip"))
+    assert len(student) == 1 and student[0].relative_to(site).as_posix() in intro
     assert "Stored run:" not in intro and "not measured" not in intro
     weight = 0
     for path in NOTEBOOKS:  # every card has its own small, fixed-shape picture (booktools.overview)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -26,7 +27,7 @@ from booktools.release import project_version  # noqa: E402
 from conftest import COLAB_ONLY_MISSING, _kernel_python  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").rglob("*.ipynb"))  # chapters and exercises
 
 
 def pins(text: str) -> dict[str, str]:
@@ -78,7 +79,8 @@ def setup_cell(path: Path) -> str:
 
 def test_every_notebook_has_the_same_setup_cell():
     """So running one of them here checks them all."""
-    cells = {path.stem: setup_cell(path).replace(f'"{path.stem}"', '"NOTEBOOK"') for path in NOTEBOOKS}
+    cells = {path.relative_to(ROOT).as_posix(): re.sub(rf'"{path.stem}(-exercises)?"', '"NOTEBOOK"', setup_cell(path))
+             for path in NOTEBOOKS}
     assert len(set(cells.values())) == 1, f"setup cells differ: {sorted(cells)}"
 
 

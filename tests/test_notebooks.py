@@ -19,10 +19,17 @@ from dlbook.plotting import FIGURE_MIME_TYPES
 from booktools.freshness import stale_because
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))  # the chapters
+EXERCISE_NOTEBOOKS = sorted((ROOT / "notebooks" / "exercises").glob("*.ipynb"))  # one per chapter
+BOOK_NOTEBOOKS = NOTEBOOKS + EXERCISE_NOTEBOOKS
 REAL_PROFILES = {"cpu", "gpu"}
 KNOWN_TAGS = {"nbval-ignore-output", "nbval-skip", "hide-input", "hide-output", "hide-cell", "remove-input",
-              "remove-cell"}
+              "remove-cell", "exercise", "solution"}
+
+
+def run_name(path: Path) -> str:
+    """The name a notebook starts its run with (dlbook.start): its stem, or ``<chapter>-exercises``."""
+    return f"{path.stem}-exercises" if path.parent.name == "exercises" else path.stem
 
 
 def toc_files() -> list[str]:
@@ -53,14 +60,20 @@ def test_there_are_notebooks():
 
 def test_toc_and_notebooks_match():
     listed = {f for f in toc_files() if f.startswith("notebooks/")}
-    present = {f"notebooks/{p.stem}" for p in NOTEBOOKS}
+    present = {p.relative_to(ROOT).with_suffix("").as_posix() for p in BOOK_NOTEBOOKS}
     assert listed == present, f"only in _toc.yml: {listed - present}; only in notebooks/: {present - listed}"
     for entry in toc_files():
         assert any((ROOT / f"{entry}{suffix}").is_file() for suffix in (".md", ".ipynb")), f"{entry} does not exist"
 
 
-@pytest.fixture(params=NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+@pytest.fixture(params=BOOK_NOTEBOOKS, ids=[run_name(p) for p in BOOK_NOTEBOOKS])
 def notebook_path(request) -> Path:
+    """Every notebook of the book: the chapters and their exercises."""
+    return request.param
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def chapter_path(request) -> Path:
     return request.param
 
 
@@ -68,8 +81,8 @@ def test_kernel_is_python3(notebook_path):
     assert load(notebook_path).metadata["kernelspec"]["name"] == "python3"
 
 
-def test_title_cell_asks_the_question(notebook_path):
-    first = load(notebook_path).cells[0]
+def test_title_cell_asks_the_question(chapter_path):
+    first = load(chapter_path).cells[0]
     assert first.cell_type == "markdown"
     lines = first.source.splitlines()
     assert lines[0].startswith("# ") and lines[0].rstrip().endswith("?"), "the H1 is the question"
@@ -83,7 +96,7 @@ def test_links_derive_from_config(notebook_path):
 def test_setup_cell_starts_the_run(notebook_path):
     setup = code_cells(load(notebook_path))[0]
     assert 'importlib.util.find_spec("dlbook") is None' in setup.source
-    assert f'dlbook.start("{notebook_path.stem}")' in setup.source
+    assert f'dlbook.start("{run_name(notebook_path)}")' in setup.source
     # In Colab (and the Colab-like test kernel) it prints pip's messages; locally nothing.
     assert "nbval-ignore-output" in setup.metadata.get("tags", []), "tag the setup cell nbval-ignore-output"
 
@@ -145,7 +158,7 @@ def test_provenance_is_present_real_and_fresh(notebook_path):
     record = notebook.metadata.get("dlbook", {}).get("provenance")
     assert record, "no provenance: run `make execute NB=...`"
     assert record["profile"] in REAL_PROFILES, "stored outputs must come from a real-data profile"
-    assert record["notebook"] == notebook_path.stem
+    assert record["notebook"] == run_name(notebook_path)
     assert record.get("seed_offset") == 0, "stored outputs use the seeds written in the notebook"
     assert {"data", "hardware", "versions", "wall_time_s", "date"} <= record.keys()
     stale = stale_because(record, notebook)
@@ -163,7 +176,7 @@ LONG_LINES_AWAITING_EXECUTION: set[tuple[str, str]] = set()
 def test_code_is_formatted_by_black():
     """Every notebook's code cells are in black's style (`black notebooks/` reformats them; the
     outputs stay fresh: booktools.freshness hashes what the code runs, not its layout)."""
-    done = subprocess.run([sys.executable, "-m", "black", "--check", "--quiet", *map(str, NOTEBOOKS)],
+    done = subprocess.run([sys.executable, "-m", "black", "--check", "--quiet", *map(str, BOOK_NOTEBOOKS)],
                           capture_output=True, text=True)
     assert done.returncode == 0, f"run `black notebooks/`: {done.stderr.strip()}"
 
@@ -187,7 +200,7 @@ def test_stored_figures_are_sharp(notebook_path):
     figure_scale), so text stays crisp when zoomed and on high-density screens."""
     notebook = load(notebook_path)
     scale = notebook.metadata["dlbook"]["provenance"].get("figure_scale", 1)
-    if notebook_path.stem in AWAITING_SHARP_FIGURES:
+    if run_name(notebook_path) in AWAITING_SHARP_FIGURES:
         assert scale == 1, f"{notebook_path.stem} was executed with sharp figures: remove it from AWAITING_SHARP_FIGURES"
     else:
         assert scale == 2, f"{notebook_path.stem}: run `make execute NB=...` for sharp figures"
@@ -223,17 +236,17 @@ def answer_boxes(notebook) -> list[tuple[str, str]]:
             for match in ANSWER_BOX.finditer(cell.source)]
 
 
-def test_each_sub_question_has_an_answer_box(notebook_path):
-    titles = [title for title, _ in answer_boxes(load(notebook_path))]
+def test_each_sub_question_has_an_answer_box(chapter_path):
+    titles = [title for title, _ in answer_boxes(load(chapter_path))]
     assert len(titles) >= 2, "one `:::{admonition} Answer: <sub-question>` box per sub-question"
     assert all(re.match(r"Answer( to \(|: )\S", title) for title in titles), (
         f"each box names its sub-question (`Answer: ...` or `Answer to (a)`): {titles}")
     assert len(set(titles)) == len(titles), f"two boxes with the same title: {titles}"
 
 
-def test_percentages_in_answers_are_stored_outputs(notebook_path):
+def test_percentages_in_answers_are_stored_outputs(chapter_path):
     """An answer quotes measured percentages only as the notebook's own cells printed them."""
-    notebook = load(notebook_path)
+    notebook = load(chapter_path)
     printed = "\n".join(
         "".join(output.get("text", "")) + "".join(output.get("data", {}).get("text/markdown", ""))
         + "".join(output.get("data", {}).get("text/plain", ""))
@@ -265,7 +278,7 @@ GPU_CHAPTERS = {"brain-tumor-classifier", "inception", "keras-tuner"}
 
 def test_training_chapters_ask_colab_for_a_gpu(notebook_path):
     metadata = load(notebook_path).metadata
-    if notebook_path.stem in GPU_CHAPTERS:
+    if run_name(notebook_path) in GPU_CHAPTERS:
         assert metadata.get("accelerator") == "GPU" and metadata.get("colab", {}).get("gpuType")
     else:
         assert "accelerator" not in metadata, "only chapters that train CNNs ask for a GPU"
@@ -293,10 +306,10 @@ def quoted(name: str, value: float) -> str:
     return f"{value:.1%}"
 
 
-def test_answers_quote_the_recorded_results(notebook_path):
-    notebook = load(notebook_path)
+def test_answers_quote_the_recorded_results(chapter_path):
+    notebook = load(chapter_path)
     recorded = notebook.metadata.get("dlbook", {}).get("results", {})
-    required = REQUIRED_RESULTS.get(notebook_path.stem, ())
+    required = REQUIRED_RESULTS.get(chapter_path.stem, ())
     missing = [name for name in required if name not in recorded]
     assert not missing, f"the stored run recorded no {missing}: record them with dlbook.results.record_results"
     answers = "\n".join(body for _, body in answer_boxes(notebook))
@@ -312,11 +325,11 @@ FOLD_RECORDS = {"brain-tumor-classifier": 3000}
 
 def test_stored_folds_cover_every_file_and_no_group_crosses_a_fold(notebook_path):
     stored = load(notebook_path).metadata.get("dlbook", {}).get("folds")
-    if notebook_path.stem not in FOLD_RECORDS:
+    if run_name(notebook_path) not in FOLD_RECORDS:
         assert stored is None
         return
     assert stored, "the stored run recorded no folds: record them with dlbook.fold_record.record_folds"
-    assert len(stored) == FOLD_RECORDS[notebook_path.stem]
+    assert len(stored) == FOLD_RECORDS[run_name(notebook_path)]
     fold_of_group = {}
     for name, entry in stored.items():
         assert fold_of_group.setdefault(entry["group"], entry["fold"]) == entry["fold"], (
@@ -344,12 +357,12 @@ def test_plumbing_cells_are_collapsed_on_the_website(notebook_path):
                 "tag the budget cell hide-input (or hide-cell)")
 
 
-def test_a_card_line_quotes_only_its_short_answer(notebook_path):
+def test_a_card_line_quotes_only_its_short_answer(chapter_path):
     """The landing page's card shows a chapter's `<!-- card: ... -->` line (booktools.overview); its
     numbers (more than one digit) must be the short answer's, which the tests above tie to outputs."""
     from booktools.overview import CARD_LINE, card_line
 
-    notebook = load(notebook_path)
+    notebook = load(chapter_path)
     line = card_line(notebook)
     if line is None:
         return

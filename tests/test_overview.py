@@ -46,8 +46,12 @@ def test_generate_cards_thumbnails_and_zip(tmp_path):
             "dlbook", {}).get("results", {})
         if results:  # a stored run that recorded its figures: its card states them
             assert f"**{results[overview.HEADLINES[name][0]]:.1%}**" in page
+    exercises = sorted(p.name for p in (ROOT / "notebooks" / "exercises").glob("*.ipynb"))
+    with zipfile.ZipFile(out / "exercises-student-edition.zip") as archive:
+        assert sorted(archive.namelist()) == [name.replace(".ipynb", "-exercises.ipynb") for name in exercises]
     with zipfile.ZipFile(out / "notebooks.zip") as archive:
-        assert sorted(archive.namelist()) == sorted(f"notebooks/{n}.ipynb" for n in listed)
+        assert sorted(archive.namelist()) == sorted([f"notebooks/{n}.ipynb" for n in listed]
+                                                    + [f"notebooks/exercises/{n}" for n in exercises])
         for name in listed:
             stored = nbformat.reads(archive.read(f"notebooks/{name}.ipynb").decode(), as_version=4)
             assert stored.cells[0].source == nbformat.read(

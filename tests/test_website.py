@@ -83,7 +83,12 @@ def images(driver) -> list[dict]:
     """)
 
 
-ALL_PAGES = PROSE_PAGES + [f"notebooks/{p.stem}" for p in NOTEBOOKS]
+EXERCISE_PAGES = [f"notebooks/exercises/{p.stem}" for p in sorted((ROOT / "notebooks" / "exercises").glob("*.ipynb"))]
+CHAPTER_PAGES = PROSE_PAGES + [f"notebooks/{p.stem}" for p in NOTEBOOKS]
+# Every page, for the checks a page can fail on its own; the loops over the chapters' links and
+# tables leave the exercise pages out (the build's nitpicky mode already resolves their links,
+# and they hold no tables of inline code).
+ALL_PAGES = CHAPTER_PAGES + EXERCISE_PAGES
 
 
 @pytest.mark.parametrize("page", ALL_PAGES)
@@ -167,7 +172,7 @@ def test_formulas_are_typeset_without_network(browser, server, page):
 
 def test_internal_links_resolve(browser, server):
     broken = []
-    for page in ALL_PAGES:
+    for page in CHAPTER_PAGES:
         open_page(browser, server, f"{page}.html")
         links = browser.execute_script(
             "return Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
@@ -481,7 +486,7 @@ def test_inline_code_in_tables_is_not_broken_inside_a_word(browser, server):
     """A one-word inline code in a table cell ("GridSearch", "quick") stays on one line at 1280 px:
     the book's stylesheet once let the table squeeze it into "GridSe/arch" (overflow-wrap: anywhere)."""
     broken = {}
-    for page in ALL_PAGES:
+    for page in CHAPTER_PAGES:
         open_page(browser, server, f"{page}.html")
         found = browser.execute_script("""
             return Array.from(document.querySelectorAll('.bd-article td code, .bd-article th code'))
@@ -610,3 +615,20 @@ def test_the_answer_comes_first_and_the_page_is_short(browser, server, path):
     assert short_answer is not None and short_answer <= SHORT_ANSWER_WITHIN, (
         f"{path.stem}: the 'Answer: in short' box starts at {short_answer} px")
     assert height <= PAGE_HEIGHT_BUDGET, f"{path.stem}: {height:,} px tall with its folds closed"
+
+
+def test_an_exercise_shows_its_stub_and_folds_its_solution(browser, server):
+    """The stub's 'not answered yet' line shows; the worked solution and its code stay folded until
+    a reader opens them, and the solution opens with one click."""
+    open_page(browser, server, "notebooks/exercises/parameter-counts.html")
+    text = browser.execute_script("return document.querySelector('.bd-article').innerText")
+    assert "not answered yet" in text
+    state = browser.execute_script("""
+        const details = Array.from(document.querySelectorAll('details.solution'));
+        return [details.length, details.filter(d => d.open).length,
+                details.length ? details[0].querySelector('summary').textContent.trim() : ''];""")
+    count, opened, summary = state
+    assert count >= 4 and opened == 0 and summary == "Solution 1", state
+    assert "correct." not in text, "a solution's output shows before the reader opens it"
+    browser.execute_script("document.querySelector('details.solution summary').click()")
+    assert browser.execute_script("return document.querySelector('details.solution').open")

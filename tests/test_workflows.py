@@ -77,10 +77,11 @@ def test_publish_config_points_every_link_at_the_new_home(book_copy):
     assert config.count("\n") == before.count("\n"), "only the url line changed; comments stay"
     assert run_links(book_copy).returncode == 0, "every notebook's links now match"
     repo = links.Repository.from_config(book_copy / "_config.yml")
-    for path in sorted((book_copy / "notebooks").glob("*.ipynb")):
+    for path in sorted((book_copy / "notebooks").rglob("*.ipynb")):
         text = path.read_text(encoding="utf-8")
         assert "your-org" not in text, f"{path.name} still names the placeholder"
-        assert repo.colab_url(f"notebooks/{path.name}") in text and repo.pip_source in text
+        relative = path.relative_to(book_copy).as_posix()
+        assert repo.colab_url(relative) in text and repo.pip_source in text
     assert "your-org" not in config
     assert run_links(book_copy, "--expect", "owner/name").returncode == 0
 
@@ -99,7 +100,7 @@ def test_publish_config_refuses_what_is_not_owner_and_name(book_copy):
 def test_setup_cells_install_the_release_of_this_version():
     tag = links.release_tag(ROOT)
     assert tag == f"v{release.project_version()}"
-    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+    for path in sorted((ROOT / "notebooks").rglob("*.ipynb")):
         setup = next(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
         assert f'@{tag}"' in setup, f"{path.name}'s setup cell does not install {tag}"
 
