@@ -59,10 +59,14 @@ colab-env: $(COLAB_VENVS:%=%/.installed)
 colab-requirements:
 	$(PYTHON) tests/colab_requirements.py $(if $(DOWNLOAD),--download) --python $(or $(COLAB_PYTHON),$(PYTHON))
 
+# Both editions: the English site in _build/html, the Persian edition (fa/) in _build/html/fa.
 book: setup
 	$(BIN)/python -m booktools.overview
 	$(BIN)/jupyter-book build . -W -n --keep-going
-	@echo "The website is in _build/html/index.html"
+	$(BIN)/python -m booktools.overview --book-root fa
+	$(BIN)/jupyter-book build fa -W -n --keep-going
+	rm -rf _build/html/fa && cp -r fa/_build/html _build/html/fa
+	@echo "The website is in _build/html/index.html, its Persian edition in _build/html/fa/index.html"
 
 # The whole book as one PDF, offline: a single-page HTML build printed by headless Chromium
 # once every figure has loaded and MathJax has typeset every formula (booktools/pdf.py).

@@ -60,6 +60,39 @@ HEADLINES = {
 # How a card names the run its headline comes from, in words a student knows (not a profile name).
 RUN_WORDS = {"cpu": "trained on two CPU cores", "gpu": "trained on a GPU", "quick": "a quick test run"}
 
+# The words of the generated pages in the Persian edition (fa/, whose _config.yml sets `language: fa`);
+# booktools.persian writes their numbers the Persian way.
+PERSIAN = {
+    "per-scan accuracy, grouped cross-validation": "دقت در سطح اسکن، اعتبارسنجی متقابل گروه‌بندی‌شده",
+    "test accuracy": "دقت آزمون",
+    "test accuracy of the tuned model": "دقت آزمون مدل تنظیم‌شده",
+    "95% interval": "بازهٔ اطمینان ۹۵٪",
+    "trained on two CPU cores": "آموزش روی دو هستهٔ CPU",
+    "trained on a GPU": "آموزش روی یک GPU",
+    "a quick test run": "یک اجرای آزمایشی کوتاه",
+    "chapter": "فصل",
+    "stored": "ذخیره‌شده",
+    "total": "جمع",
+    "Machines": "ماشین‌ها",
+    "s": "ثانیه",
+    "min": "دقیقه",
+    "intro": ("مدت اجرای هر فصل در هر پروفایل، از نخستین سلول نوت‌بوک تا آخرین آن، آن‌گونه که "
+              "`make execute` (اجرایی که وب‌سایت خروجی‌هایش را نشان می‌دهد با «ذخیره‌شده» مشخص است) و "
+              "`make timings` (پروفایل `quick` که CI اجرا می‌کند) روی کد کنونی فصل ثبت کرده‌اند."),
+}
+
+
+def _words(text: str, language: str) -> str:
+    """``text`` in the edition's language (the English as it is)."""
+    return PERSIAN.get(text, text) if language == "fa" else text
+
+
+def edition_language(book_root: Path) -> str:
+    """``fa`` for the Persian edition (its ``_config.yml`` sets ``language: fa``), else ``en``."""
+    path = book_root / "_config.yml"
+    config = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return ((config.get("sphinx") or {}).get("config") or {}).get("language") or "en"
+
 
 @dataclass(frozen=True)
 class Chapter:
@@ -77,15 +110,20 @@ class Chapter:
     title: str | None = None  # the short numbered title of _toc.yml (the sidebar's name for it)
 
 
-def headline(name: str, results: dict, profile: str | None) -> str | None:
+def headline(name: str, results: dict, profile: str | None, language: str = "en") -> str | None:
     """The card's line for a chapter's recorded headline result, or ``None`` if it records none."""
     if name not in HEADLINES or HEADLINES[name][0] not in results:
         return None
     value, low, high, what = HEADLINES[name]
-    text = f"**{results[value]:.1%}** {what}"
+    text = f"**{results[value]:.1%}** {_words(what, language)}"
     if low in results and high in results:
-        text += f" (95% interval {results[low]:.1%}–{results[high]:.1%})"
-    return text + (f", {RUN_WORDS.get(profile, f'{profile} run')}" if profile else "")
+        text += f" ({_words('95% interval', language)} {results[low]:.1%}–{results[high]:.1%})"
+    text += f", {_words(RUN_WORDS.get(profile, f'{profile} run'), language)}" if profile else ""
+    if language == "fa":
+        from booktools.persian import fix
+
+        return fix(text)
+    return text
 
 
 # A chapter without a recorded result writes its card's line inside its "Answer: in short" box, as an
@@ -122,9 +160,11 @@ def current_timings(notebook) -> dict:
     return {profile: timing for profile, timing in found.items() if not stale_because(timing, notebook, profile=profile)}
 
 
-def duration(seconds: float) -> str:
+def duration(seconds: float, language: str = "en") -> str:
     """``42 s`` under two minutes, else ``7.7 min``."""
-    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+    if seconds < 120:
+        return f"{seconds:.0f} {_words('s', language)}"
+    return f"{seconds / 60:.1f} {_words('min', language)}"
 
 
 def _is_chapter(entry: str) -> bool:
@@ -209,7 +249,7 @@ def thumbnail(content: bytes, size: tuple[int, int] = THUMBNAIL_SIZE) -> bytes:
     return out.getvalue()
 
 
-def read_chapter(path: Path, part: str, title: str | None = None) -> Chapter:
+def read_chapter(path: Path, part: str, title: str | None = None, language: str = "en") -> Chapter:
     notebook = nbformat.read(path, as_version=4)
     question = notebook.cells[0].source.splitlines()[0].lstrip("# ").strip()
     figure = chosen_figure(notebook)
@@ -219,7 +259,7 @@ def read_chapter(path: Path, part: str, title: str | None = None) -> Chapter:
     return Chapter(path.stem, part, question, figure, record.get("profile"),
                    None if seconds is None else seconds / 60,
                    machine(record["hardware"]) if record else None, current_timings(notebook),
-                   headline(path.stem, results, record.get("profile")) or card_line(notebook), title)
+                   headline(path.stem, results, record.get("profile"), language) or card_line(notebook), title)
 
 
 def _card(chapter: Chapter, thumbnails: Path) -> str:
@@ -237,7 +277,7 @@ def _card(chapter: Chapter, thumbnails: Path) -> str:
     return "\n".join(lines)
 
 
-def timings_table(chapters: list[Chapter]) -> str:
+def timings_table(chapters: list[Chapter], language: str = "en") -> str:
     """Chapters × profiles: how long each notebook ran, and on which machines.
 
     Only profiles measured for at least one chapter get a column; a chapter
@@ -245,7 +285,7 @@ def timings_table(chapters: list[Chapter]) -> str:
     page titles (a ``{doc}`` link without text).
     """
     profiles = [name for name in PROFILE_NAMES if any(name in chapter.timings for chapter in chapters)]
-    header = "| chapter | " + " | ".join(f"`{name}`" for name in profiles) + " |"
+    header = f"| {_words('chapter', language)} | " + " | ".join(f"`{name}`" for name in profiles) + " |"
     rows = [header, "|---|" + "---:|" * len(profiles)]
     machines: dict[str, set[str]] = {name: set() for name in profiles}
     for chapter in chapters:
@@ -256,16 +296,16 @@ def timings_table(chapters: list[Chapter]) -> str:
                 cells.append("—")
             else:
                 machines[name].add(machine(timing["hardware"]))
-                stored = " (stored)" if name == chapter.profile else ""
-                cells.append(duration(timing["wall_time_s"]) + stored)
+                stored = f" ({_words('stored', language)})" if name == chapter.profile else ""
+                cells.append(duration(timing["wall_time_s"], language) + stored)
         rows.append(f"| {{doc}}`../notebooks/{chapter.name}` | " + " | ".join(cells) + " |")
-    totals = ["**total**"]
+    totals = [f"**{_words('total', language)}**"]
     for name in profiles:
         times = [chapter.timings[name]["wall_time_s"] for chapter in chapters if name in chapter.timings]
-        totals.append(f"**{duration(sum(times))}**" if len(times) == len(chapters) else "—")
+        totals.append(f"**{duration(sum(times), language)}**" if len(times) == len(chapters) else "—")
     rows.append("| " + " | ".join(totals) + " |")
     notes = [f"`{name}`: " + ", ".join(sorted(machines[name])) for name in profiles]
-    return "\n".join(rows) + "\n\nMachines: " + "; ".join(notes) + ".\n"
+    return "\n".join(rows) + f"\n\n{_words('Machines', language)}: " + "; ".join(notes) + ".\n"
 
 
 def overview_markdown(chapters: list[Chapter], thumbnails: Path) -> str:
@@ -273,7 +313,9 @@ def overview_markdown(chapters: list[Chapter], thumbnails: Path) -> str:
     return "::::{grid} 1 2 2 3\n:gutter: 3\n\n" + cards + "\n::::\n"
 
 
-def timings_markdown(chapters: list[Chapter]) -> str:
+def timings_markdown(chapters: list[Chapter], language: str = "en") -> str:
+    if language == "fa":
+        return PERSIAN["intro"] + "\n\n" + timings_table(chapters, language)
     return (
         "How long each chapter takes in each profile, from the notebook's first cell to its "
         "last, as recorded by `make execute` (the run whose outputs the website shows is marked "
@@ -290,14 +332,15 @@ def generate(book_root: Path) -> Path:
     thumbnails = staging / "thumbnails"
     thumbnails.mkdir(parents=True)
     titles = toc_titles(book_root)
-    chapters = [read_chapter(book_root / "notebooks" / f"{name}.ipynb", part, titles.get(name))
+    language = edition_language(book_root)
+    chapters = [read_chapter(book_root / "notebooks" / f"{name}.ipynb", part, titles.get(name), language)
                 for part, name in toc_chapters(book_root)]
     for chapter in chapters:
         if chapter.figure:
             _, content, _ = chapter.figure
             (thumbnails / f"{chapter.name}.jpg").write_bytes(thumbnail(content))
     (staging / "overview.md").write_text(overview_markdown(chapters, thumbnails), encoding="utf-8")
-    (staging / "timings.md").write_text(timings_markdown(chapters), encoding="utf-8")
+    (staging / "timings.md").write_text(timings_markdown(chapters, language), encoding="utf-8")
     exercises = sorted((book_root / "notebooks" / "exercises").glob("*.ipynb"))
     with zipfile.ZipFile(staging / "notebooks.zip", "w", zipfile.ZIP_DEFLATED) as archive:
         for chapter in chapters:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -22,18 +23,24 @@ def repo_root() -> Path:
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
-    """The website, built as `make book` builds it (generated pages first), in a temporary folder."""
+    """The website, built as `make book` builds it (generated pages first), in a temporary folder:
+    the English edition, and the Persian edition (fa/) in its folder fa/."""
     out = tmp_path_factory.mktemp("book")
-    generated = subprocess.run([sys.executable, "-m", "booktools.overview", "--book-root", str(ROOT)],
-                               capture_output=True, text=True, timeout=300, cwd=ROOT)
-    assert generated.returncode == 0, generated.stderr[-4000:]
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    result = subprocess.run(
-        [str(jupyter_book), "build", str(ROOT), "--path-output", str(out), "-W", "-n", "--keep-going"],
-        capture_output=True, text=True, timeout=900,
-    )
-    assert result.returncode == 0, f"jupyter-book build failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
-    return out / "_build" / "html"
+    for edition, book_root in (("en", ROOT), ("fa", ROOT / "fa")):
+        generated = subprocess.run([sys.executable, "-m", "booktools.overview", "--book-root", str(book_root)],
+                                   capture_output=True, text=True, timeout=300, cwd=ROOT)
+        assert generated.returncode == 0, generated.stderr[-4000:]
+        result = subprocess.run(
+            [str(jupyter_book), "build", str(book_root), "--path-output", str(out / edition), "-W", "-n",
+             "--keep-going"],
+            capture_output=True, text=True, timeout=900,
+        )
+        assert result.returncode == 0, (
+            f"jupyter-book build of {edition} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+    site = out / "en" / "_build" / "html"
+    shutil.copytree(out / "fa" / "_build" / "html", site / "fa")
+    return site
 
 
 def write_image(path: Path, mode: str = "RGB", size=(20, 16), fmt: str = "JPEG", seed: int = 0) -> None:

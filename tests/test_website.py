@@ -632,3 +632,93 @@ def test_an_exercise_shows_its_stub_and_folds_its_solution(browser, server):
     assert "correct." not in text, "a solution's output shows before the reader opens it"
     browser.execute_script("document.querySelector('details.solution summary').click()")
     assert browser.execute_script("return document.querySelector('details.solution').open")
+
+
+# The Persian edition (fa/, issue 33): the same pages, right to left, built into the site's fa/.
+FA_PAGES = [f"fa/{page}" for page in ALL_PAGES]
+LEFT_TO_RIGHT = "pre, div.highlight, div.cell_output, mjx-container, code"
+
+
+@pytest.mark.parametrize("page", FA_PAGES)
+def test_a_persian_page_reads_right_to_left_with_code_and_maths_left_to_right(browser, server, page):
+    errors = open_page(browser, server, f"{page}.html")
+    assert errors == [], f"console errors on {page}: {errors}"
+    state = browser.execute_script(f"""
+        const html = document.documentElement;
+        const ltr = Array.from(document.querySelectorAll('.bd-article :is({LEFT_TO_RIGHT})'));
+        const h = document.querySelector('.bd-article h1');
+        return {{dir: html.dir, lang: html.lang, width: html.scrollWidth, view: window.innerWidth,
+                 font: getComputedStyle(h).fontFamily, fontReady: document.fonts.check('16px Vazirmatn', 'سلام'),
+                 headingDirection: getComputedStyle(h).direction,
+                 notLtr: ltr.filter(el => getComputedStyle(el).direction !== 'ltr')
+                            .slice(0, 3).map(el => el.tagName + '.' + el.className),
+                 images: Array.from(document.images).filter(img => !img.alt || !(img.complete && img.naturalWidth))
+                            .map(img => img.src).slice(0, 3)}};""")
+    assert state["dir"] == "rtl" and state["lang"] == "fa" and state["headingDirection"] == "rtl", state
+    assert state["font"].startswith("Vazirmatn") and state["fontReady"], state
+    assert state["width"] <= state["view"] + 1, f"{page} is {state['width']} px wide at {state['view']} px"
+    assert state["notLtr"] == [], f"{page}: code, maths or outputs set right to left: {state['notLtr']}"
+    assert state["images"] == [], f"{page}: images without alt text or that do not load: {state['images']}"
+
+
+@pytest.mark.parametrize("page", FA_PAGES)
+def test_no_persian_page_is_wider_than_a_phone(phone, server, page):
+    test_no_page_is_wider_than_a_phone(phone, server, page)
+
+
+@pytest.mark.parametrize("page", ["notebooks/conv-backprop", "notebooks/exercises/inception", "book/glossary"])
+def test_the_edition_switch_lands_on_the_same_page_both_ways(browser, server, page):
+    open_page(browser, server, f"{page}.html")
+    _visible(browser, "a.edition-switch").click()
+    time.sleep(0.5)
+    assert browser.current_url.split("#")[0] == urljoin(server, f"fa/{page}.html")
+    assert browser.execute_script("return document.documentElement.dir") == "rtl"
+    _visible(browser, "a.edition-switch").click()
+    time.sleep(0.5)
+    assert browser.current_url.split("#")[0] == urljoin(server, f"{page}.html")
+
+
+def test_the_persian_phone_menu_opens_and_a_link_navigates(phone, server):
+    open_page(phone, server, f"fa/{NAVIGATION_CHAPTER}.html")
+    _visible(phone, ".bd-header-article .primary-toggle").click()
+    time.sleep(0.5)
+    assert _dialog_open(phone, "primary"), "tapping ☰ on a phone did not open the Persian chapter list"
+    panel = phone.execute_script(
+        "const r = document.querySelector('#pst-primary-sidebar-modal .bd-sidebar-primary, "
+        "#pst-primary-sidebar-modal').getBoundingClientRect(); return [r.left, r.right, window.innerWidth];")
+    assert panel[1] >= panel[2] - 1, f"the Persian chapter list does not open from the right: {panel}"
+    _visible(phone, "#pst-primary-sidebar-modal a.reference.internal[href*='parameter-counts']").click()
+    time.sleep(1)
+    assert phone.current_url.split("#")[0].endswith("fa/notebooks/parameter-counts.html"), phone.current_url
+    _visible(phone, ".bd-header-article .secondary-toggle").click()
+    time.sleep(0.5)
+    assert _dialog_open(phone, "secondary"), "tapping the contents button did not open the Persian contents"
+
+
+def test_search_finds_a_persian_word(browser, server):
+    # «زینی» (saddle, as in «نقطهٔ زینی») appears in chapter 1 and its glossary entry.
+    open_page(browser, server, "fa/search.html?q=زینی")
+    results = []
+    for _ in range(100):
+        results = browser.execute_script(
+            "return Array.from(document.querySelectorAll('#search-results li a')).map(a => a.getAttribute('href'))")
+        if results:
+            break
+        time.sleep(0.1)
+    assert any("learning-rate" in href for href in results), results
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_persian_chapter_heights_are_reported(browser, server, path):
+    """How tall each Persian chapter is at 1366 px, folds closed, beside the English one (printed;
+    the English page budget is the issue-31 test above)."""
+    browser.set_window_size(1366, 900)
+    try:
+        heights = []
+        for prefix in ("", "fa/"):
+            open_page(browser, server, f"{prefix}notebooks/{path.stem}.html")
+            heights.append(browser.execute_script("return document.documentElement.scrollHeight"))
+    finally:
+        browser.set_window_size(1280, 900)
+    print(f"{path.stem}: English {heights[0]:,} px, Persian {heights[1]:,} px")
+    assert heights[1] > 0

@@ -1,0 +1,57 @@
+"""Sphinx extension for the Persian edition (``fa/``): a right-to-left site with Persian labels.
+
+- Every page's ``<html>`` gets ``dir="rtl"`` after the build (the themes write the tag themselves,
+  with no option for it); ``fa/_static/persian.css`` mirrors what the themes' stylesheets place by
+  left and right, sets the Vazirmatn font (served from ``fa/_static/fonts``) and keeps code, maths
+  and outputs left to right.
+- The themes ship no Persian interface strings: ``fa/_locale/fa/LC_MESSAGES/*.po`` has them, for
+  sphinx-book-theme's catalog (``booktheme``) and for pydata-sphinx-theme's strings in Sphinx's own
+  catalog (``sphinx``: Sphinx's Persian catalog comes first, ours fills what it lacks). They are
+  compiled into the build's doctree folder at each build.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+CATALOGS = ("booktheme", "sphinx")
+_HTML_TAG = re.compile(r"<html(?![^>]*\bdir=)([^>]*\blang=\"fa\")")
+
+
+def _compile_catalogs(app) -> Path:
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    source = Path(app.srcdir) / "_locale"
+    target = Path(app.doctreedir).parent / "persian-locale"
+    for catalog in CATALOGS:
+        po = source / "fa" / "LC_MESSAGES" / f"{catalog}.po"
+        mo = target / "fa" / "LC_MESSAGES" / f"{catalog}.mo"
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        with po.open("rb") as read, mo.open("wb") as write:
+            write_mo(write, read_po(read, locale="fa"))
+    return target
+
+
+def right_to_left(html: str) -> str:
+    """``html`` with ``dir="rtl"`` on its ``<html lang="fa">`` tag (once)."""
+    return _HTML_TAG.sub(r'<html dir="rtl"\1', html, count=1)
+
+
+def _mark_pages(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    for page in Path(app.outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        marked = right_to_left(text)
+        if marked != text:
+            page.write_text(marked, encoding="utf-8")
+
+
+def setup(app):
+    locale = _compile_catalogs(app)
+    for catalog in CATALOGS:
+        app.add_message_catalog(catalog, str(locale))
+    app.connect("build-finished", _mark_pages)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,220 @@
+"""Persian typography by rule, for the Persian edition (``fa/``).
+
+One rule for each thing a Persian text gets wrong most often, applied to prose
+only: code (fenced and inline), maths, MyST roles and directives' options, link
+targets, HTML tags and MyST comments keep their characters as written.
+
+- **Letters**: the Persian ``ی`` and ``ک``, never the Arabic ``ي`` and ``ك``.
+- **Digits**: Persian digits in Persian prose (``۰``–``۹``), with ``٫`` as the
+  decimal separator, ``٬`` between thousands and ``٪`` for per cent; Latin
+  digits in code, maths and runs of Latin text (``Conv1D(16, kernel 3)``,
+  ``Keras 3``), which read left to right as a whole. :func:`latin_digits` reads a Persian number back, so the
+  tests compare the numbers of a translation with its English cell's.
+- **Punctuation**: ``،`` ``؛`` ``؟`` instead of ``,`` ``;`` ``?``.
+- **Zero-width non-joiner** (ZWNJ, U+200C) where Persian joins a word's parts
+  without a space: the verb prefix ``می``/``نمی`` (``می‌شود``), the plural
+  ``ها``, the comparative ``تر``/``ترین``, and ``ای``/``ام``/``اند``… after a
+  word ending in ``ه`` (``شبکه‌ای``, ``شده‌اند``); no ZWNJ beside a space or
+  doubled.
+
+:func:`fix` applies every rule; :func:`problems` lists what :func:`fix` would
+change, which is what the tests and ``python -m booktools.translation lint``
+report.
+"""
+
+from __future__ import annotations
+
+import re
+
+ZWNJ = "\u200c"
+PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
+ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
+DECIMAL, THOUSANDS, PERCENT = "٫", "٬", "٪"
+_TO_PERSIAN = str.maketrans("0123456789", PERSIAN_DIGITS)
+_TO_LATIN = str.maketrans(PERSIAN_DIGITS + ARABIC_DIGITS + DECIMAL + PERCENT, "0123456789" * 2 + ".%")
+LETTER = "\u0621-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc\u06c0"
+PERSIAN_LETTER = re.compile(f"[{LETTER}]")
+
+# A run of Latin text (``Conv1D(16, kernel 3) → Dense(5)``, ``Keras 3``): it reads left to right as a
+# whole, so its digits and commas are Latin (a Persian digit typed into one is turned back).
+_LATIN_RUN = (r"(?<![\w\u200c])[A-Za-z][A-Za-z0-9_ ().,×→=+\-/:'\[\]%۰-۹٫٬٪،]*"
+              r"[A-Za-z0-9)\]%]")
+_IS_LATIN_RUN = re.compile(_LATIN_RUN)
+_LATIN_NAME = re.compile(r"\d+[A-Za-z][A-Za-z0-9]*|\d+(?:\.\d+)?[eE][-+]?\d+")  # 3a, 2D, 5e-4
+_RUN_TO_LATIN = str.maketrans("۰۱۲۳۴۵۶۷۸۹٫٬٪،", "0123456789.,%,")
+
+# What keeps its characters as written, in the order the scanner tries them.
+_PROTECTED = re.compile(
+    r"(?ms)"
+    r"^[ \t]*:[\w-]+:.*?$"  # a directive's option line
+    r"|^%.*?$"  # a MyST comment
+    r"|^\([\w:-]+\)=[ \t]*$"  # a label
+    r"|\$\$.+?\$\$"  # display maths
+    r"|(?<![\\\w])\$(?:[^$\n]|\n(?!\n))+?\$"  # inline maths (it may run over a line break)
+    r"|(?<![\w.])\d+(?:\.\d+)?[eE][-+]?\d+(?![\w.])"  # a number in scientific notation (5e-4)
+    r"|(?<![\w.])\d+[A-Za-z][A-Za-z0-9]*(?![\w])"  # digits that begin a Latin name (3a, 1x1, 2D)
+    r"|\{[\w:-]+\}`[^`]*`"  # a role with its target
+    r"|`+[^`\n]+?`+"  # inline code
+    r"|\]\([^)\s]*\)"  # a link's target
+    r"|<!--[ \t]*card:|-->"  # a card line's comment marks (its text is prose: the overview shows it)
+    r"|<[^>\n]+>"  # an HTML tag or autolink
+    r"|https?://\S+"  # a bare address
+    rf"|{_LATIN_RUN}"  # a run of Latin text
+    r"|(?<![\w\u200c])[A-Za-z]\b"  # a single Latin letter
+)
+# Fences, line by line: a code block (``` or ```python) keeps every character; a directive
+# (```{name} or :::{name}) keeps its first line but for an admonition's or dropdown's title, and its
+# content is prose; a bare fence closes the innermost open block.
+_FENCE_LINE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,}|:{3,})(?P<rest>.*)$")
+_TITLED = re.compile(r"^[ \t]*(?:`{3,}|:{3,})\{(?:admonition|dropdown)\}")
+
+_ROLE_TEXT = re.compile(r"\{(?P<role>[\w:-]+)\}`(?P<text>[^`<]*?)(?P<target>\s*<[^>`]*>)?`")
+
+
+def segments(text: str) -> list[tuple[bool, str]]:
+    """``text`` as ``(is_prose, piece)`` pairs that join back to ``text``.
+
+    A role's displayed text (``{term}`متن <Target>```) is prose; its role name
+    and target are not.
+    """
+    pieces: list[tuple[bool, str]] = []
+    open_fences: list[tuple[str, bool]] = []  # (fence, is code)
+    prose: list[str] = []
+
+    def flush():
+        if prose:
+            pieces.extend(_inline_segments("".join(prose)))
+            prose.clear()
+
+    for line in text.splitlines(keepends=True):
+        fence = _FENCE_LINE.match(line.rstrip("\n"))
+        in_code = bool(open_fences) and open_fences[-1][1]
+        if in_code:
+            pieces.append((False, line))
+            if fence and fence.group("fence") == open_fences[-1][0] and not fence.group("rest").strip():
+                open_fences.pop()
+            continue
+        if fence is None:
+            prose.append(line)
+            continue
+        flush()
+        rest = fence.group("rest").strip()
+        if not rest and open_fences and open_fences[-1][0] == fence.group("fence"):
+            open_fences.pop()
+            pieces.append((False, line))
+        elif rest.startswith("{"):
+            open_fences.append((fence.group("fence"), False))
+            titled = _TITLED.match(line)
+            if titled:
+                pieces.append((False, line[:titled.end()]))
+                pieces.extend(_inline_segments(line[titled.end():]))
+            else:
+                pieces.append((False, line))
+        elif fence.group("fence")[0] in "`~":
+            open_fences.append((fence.group("fence"), True))
+            pieces.append((False, line))
+        else:
+            prose.append(line)
+    flush()
+    return pieces
+
+
+def _balanced(run: str) -> str:
+    """``run`` cut before the first ``)`` it did not open: ``label smoothing) 0.1`` is
+    ``label smoothing``, so the English in a Persian parenthesis does not take the number after it."""
+    depth = 0
+    for index, char in enumerate(run):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return run[:index].rstrip()
+    return run
+
+
+def _inline_segments(text: str) -> list[tuple[bool, str]]:
+    pieces: list[tuple[bool, str]] = []
+    position = 0
+    while (match := _PROTECTED.search(text, position)) is not None:
+        if match.start() > position:
+            pieces.append((True, text[position:match.start()]))
+        found, end = match.group(0), match.end()
+        role = _ROLE_TEXT.fullmatch(found)
+        if _IS_LATIN_RUN.fullmatch(found) and _balanced(found) != found and _balanced(found):
+            found = _balanced(found)
+            end = match.start() + len(found)
+            pieces.append((False, found))
+        elif role and role.group("role") in {"term", "doc", "ref", "numref"} and role.group("target"):
+            start = match.start() + role.start("text")
+            pieces.append((False, text[match.start():start]))
+            pieces.append((True, role.group("text")))
+            pieces.append((False, text[start + len(role.group("text")):match.end()]))
+        else:
+            pieces.append((False, found))
+        position = end
+    if position < len(text):
+        pieces.append((True, text[position:]))
+    return pieces
+
+
+def _persian_number(match: re.Match) -> str:
+    number = match.group(0)
+    number = re.sub(r"(?<=\d),(?=\d{3}\b)", THOUSANDS, number)
+    number = re.sub(r"(?<=\d)\.(?=\d)", DECIMAL, number)
+    return number.translate(_TO_PERSIAN)
+
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_PREFIX = re.compile(rf"(?<![{LETTER}{ZWNJ}])(ن?می) +(?=[{LETTER}])")
+_SUFFIX_ANY = re.compile(rf"(?<=[{LETTER}]) +(ها|های|هایی|هایی|هایم|هایش|هایشان|هایمان|ترین|تر|تری)(?![{LETTER}{ZWNJ}])")
+_SUFFIX_AFTER_HE = re.compile(rf"(?<=[{LETTER}]ه) +(ای|ام|اند|اید|ایم)(?![{LETTER}{ZWNJ}])")
+
+
+def fix_prose(text: str) -> str:
+    """Every rule of this module applied to a piece of prose (of a text written in Persian)."""
+    text = text.replace("ي", "ی").replace("ك", "ک").replace("ى", "ی")
+    text = text.translate(str.maketrans(ARABIC_DIGITS, PERSIAN_DIGITS))
+    text = _NUMBER.sub(_persian_number, text)
+    text = re.sub(f"(?<=[{PERSIAN_DIGITS}]) ?%", PERCENT, text)
+    text = re.sub(r",(?=\s|$)", "،", text)
+    text = re.sub(r";(?=\s|$)", "؛", text)
+    text = re.sub(r"\?(?=\s|$|[)*_»])", "؟", text)
+    text = _PREFIX.sub(lambda m: m.group(1) + ZWNJ, text)
+    text = _SUFFIX_ANY.sub(lambda m: ZWNJ + m.group(1), text)
+    text = _SUFFIX_AFTER_HE.sub(lambda m: ZWNJ + m.group(1), text)
+    text = re.sub(f"{ZWNJ}+", ZWNJ, text)
+    text = re.sub(f" +{ZWNJ}|{ZWNJ} +", " ", text)
+    return text
+
+
+def fix(text: str) -> str:
+    """``text`` with every rule applied to its prose; code, maths and targets untouched.
+
+    A text with no Persian letter in its prose (a cell that is all code or maths) is left as it is.
+    """
+    pieces = segments(text)
+    if not any(prose and has_persian(piece) for prose, piece in pieces):
+        return text
+    return "".join(fix_prose(piece) if prose
+                   else piece.translate(_RUN_TO_LATIN) if _IS_LATIN_RUN.fullmatch(piece) or _LATIN_NAME.fullmatch(piece)
+                   else piece for prose, piece in pieces)
+
+
+def problems(text: str) -> list[str]:
+    """What :func:`fix` would change in ``text``, one line each (empty when it follows the rules)."""
+    fixed = fix(text)
+    return [f"{before.strip()[:80]!r} -> {after.strip()[:80]!r}"
+            for before, after in zip(text.splitlines(), fixed.splitlines()) if before != after]
+
+
+def latin_digits(text: str) -> str:
+    """``text`` with Persian (and Arabic) digits, ``٫`` and ``٪`` written the Latin way and ``٬`` dropped."""
+    return text.translate(_TO_LATIN).replace(THOUSANDS, "")
+
+
+def numbers(text: str) -> set[str]:
+    """The numbers ``text`` writes, in Latin digits, thousands separators dropped (``2,400`` is ``2400``)."""
+    plain = re.sub(r"(?<=\d),(?=\d{3}\b)", "", latin_digits(text))
+    return set(re.findall(r"\d+(?:\.\d+)?", plain))
+
+
+def has_persian(text: str) -> bool:
+    return bool(PERSIAN_LETTER.search(text))
