@@ -84,6 +84,7 @@ def _tiny_book(tmp_path: Path) -> Path:
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: notebooks/conv-backprop\n", encoding="utf-8")
     shutil.copy(ROOT / page, tmp_path / page)
     shutil.copy(FA / page, tmp_path / "fa" / page)
+    shutil.copy(FA / "terms.toml", tmp_path / "fa" / "terms.toml")
     return tmp_path
 
 
@@ -220,3 +221,20 @@ def test_fenced_code_and_directive_options_keep_their_characters():
     assert persian.fix(text) == (
         "متن ۱\n```python\nx = 1, 2\n```\n:::{admonition} پاسخ ۳\n:class: tip\nمتن ۴\n:::\n"
         "```{include} _generated/part2.md\n```\n```{glossary}\nStride\nگام\n  گام ۲\n```\n")
+
+
+def test_the_persian_landing_page_and_running_page_are_generated_in_persian(tmp_path):
+    """booktools.overview writes the Persian edition's cards and timing table in Persian, numbers in
+    Persian digits: a training chapter's recorded headline, a concept chapter's translated card line."""
+    from booktools import overview
+
+    shutil.copytree(FA, tmp_path / "fa", ignore=shutil.ignore_patterns("_build"))
+    out = overview.generate(tmp_path / "fa")
+    cards = (out / "overview.md").read_text(encoding="utf-8")
+    assert overview.edition_language(tmp_path / "fa") == "fa"
+    inception = cards.split(":::{grid-item-card} ۷.")[1].split(":::")[0]
+    assert "دقت آزمون" in inception and "بازهٔ اطمینان ۹۵٪" in inception and "٪" in inception, inception
+    assert not re.search(r"\d+\.\d+%", cards), "a card writes a percentage the English way"
+    assert "پارامتر" in cards.split(":::{grid-item-card} ۳.")[1].split(":::")[0]
+    timings = (out / "timings.md").read_text(encoding="utf-8")
+    assert timings.startswith("مدت اجرای هر فصل") and "| فصل |" in timings and "**جمع**" in timings
