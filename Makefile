@@ -69,13 +69,18 @@ book: setup
 	@echo "The website is in _build/html/index.html, its Persian edition in _build/html/fa/index.html"
 
 # The whole book as one PDF, offline: a single-page HTML build printed by headless Chromium
-# once every figure has loaded and MathJax has typeset every formula (booktools/pdf.py).
+# once every figure has loaded and MathJax has typeset every formula (booktools/pdf.py); the
+# Persian edition (fa/) likewise, right to left, as _build/book-fa.pdf.
 pdf: setup browser
 	$(BIN)/python -m booktools.overview
 	$(BIN)/jupyter-book build . --builder singlehtml -W -n --keep-going
 	@# The single page is written to book/intro.html but its links are relative to the build's root.
 	cp _build/singlehtml/book/intro.html _build/singlehtml/book.html
 	$(BIN)/python -m booktools.pdf --site _build/singlehtml --page book.html --out _build/book.pdf
+	$(BIN)/python -m booktools.overview --book-root fa
+	$(BIN)/jupyter-book build fa --builder singlehtml -W -n --keep-going
+	cp fa/_build/singlehtml/book/intro.html fa/_build/singlehtml/book.html
+	$(BIN)/python -m booktools.pdf --site fa/_build/singlehtml --page book.html --out _build/book-fa.pdf
 
 # Headless Chromium for the website tests (tests/test_website.py), from Debian's archive.
 # Where it cannot be installed (not root, no apt-get), those tests are skipped and say why.

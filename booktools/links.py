@@ -138,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     config = args.root / "_config.yml"
     if args.set_repository:
         print(f"repository.url: {set_repository(config, args.set_repository)}")
+        if (args.root / "fa" / "_config.yml").exists():  # the Persian edition's copy of the setting
+            set_repository(args.root / "fa" / "_config.yml", args.set_repository)
         args.fix = True
     repo = Repository.from_config(config)
     if args.expect and repo.github_path != args.expect:
@@ -145,9 +147,10 @@ def main(argv: list[str] | None = None) -> int:
               f"Run `make publish-config REPO={args.expect}`, commit and push.", file=sys.stderr)
         return 1
     problems = []
-    for path in sorted((args.root / "notebooks").glob("*.ipynb")) + sorted(
-            (args.root / "notebooks" / "exercises").glob("*.ipynb")):
-        problems += check_notebook(path, args.root, repo, fix=args.fix)
+    # Both editions: the Persian notebooks (fa/, booktools.translation) open in Colab from fa/.
+    for folder in (args.root / "notebooks", args.root / "fa" / "notebooks"):
+        for path in sorted(folder.glob("*.ipynb")) + sorted((folder / "exercises").glob("*.ipynb")):
+            problems += check_notebook(path, args.root, repo, fix=args.fix)
     for problem in problems:
         print(("fixed: " if args.fix else "") + problem)
     return 0 if args.fix or not problems else 1

@@ -48,6 +48,22 @@ def _wait(driver, script: str, what: str, timeout: float) -> None:
         time.sleep(0.2)
 
 
+def _settle(driver, timeout: float) -> None:
+    """Scroll the page from top to bottom and wait until its height stops changing (three readings
+    0.3 s apart): on a busy machine the last part of a long page, opened folds included, could still
+    be laid out when Chromium printed it, and the PDF lacked it."""
+    driver.execute_script(
+        "const step = window.innerHeight;"
+        "for (let y = 0; y < document.documentElement.scrollHeight; y += step) window.scrollTo(0, y);"
+        "window.scrollTo(0, 0);")
+    deadline, heights = time.monotonic() + timeout, []
+    while len(heights) < 3 or len(set(heights[-3:])) > 1:
+        if time.monotonic() > deadline:
+            raise PdfError(f"gave up after {timeout:.0f} s waiting for the page's layout to settle")
+        heights.append(driver.execute_script("return document.documentElement.scrollHeight"))
+        time.sleep(0.3)
+
+
 def _render(driver, url: str, timeout: float) -> tuple[dict, int, int]:
     """Load ``url`` with every image and formula rendered; Chromium's PDF, image and formula counts."""
     driver.set_page_load_timeout(timeout)
@@ -79,6 +95,7 @@ def _render(driver, url: str, timeout: float) -> tuple[dict, int, int]:
             raise PdfError(f"only {typeset} of {formulas} formulas were typeset")
     images = driver.execute_script(
         "return Array.from(document.images).filter(img => img.src.startsWith(location.origin)).length")
+    _settle(driver, timeout)
     printed = driver.execute_cdp_cmd("Page.printToPDF", {
         "printBackground": True, "preferCSSPageSize": True,
         "displayHeaderFooter": False, "marginTop": 0.5, "marginBottom": 0.5})

@@ -5,7 +5,8 @@ only: code (fenced and inline), maths, MyST roles and directives' options, link
 targets, HTML tags and MyST comments keep their characters as written.
 
 - **Letters**: the Persian ``ی`` and ``ک``, never the Arabic ``ي`` and ``ك``.
-- **Digits**: Persian digits in Persian prose (``۰``–``۹``), with ``٫`` as the
+- **Digits**: Latin digits for a numbered list's numbers (Markdown reads no
+  other; the stylesheet shows them in Persian), Persian digits in Persian prose (``۰``–``۹``), with ``٫`` as the
   decimal separator, ``٬`` between thousands and ``٪`` for per cent; Latin
   digits in code, maths and runs of Latin text (``Conv1D(16, kernel 3)``,
   ``Keras 3``), which read left to right as a whole. :func:`latin_digits` reads a Persian number back, so the
@@ -40,17 +41,19 @@ PERSIAN_LETTER = re.compile(f"[{LETTER}]")
 _LATIN_RUN = (r"(?<![\w\u200c])[A-Za-z][A-Za-z0-9_ ().,×→=+\-/:'\[\]%۰-۹٫٬٪،]*"
               r"[A-Za-z0-9)\]%]")
 _IS_LATIN_RUN = re.compile(_LATIN_RUN)
-_LATIN_NAME = re.compile(r"\d+[A-Za-z][A-Za-z0-9]*|\d+(?:\.\d+)?[eE][-+]?\d+")  # 3a, 2D, 5e-4
+_LATIN_NAME = re.compile(r"\d+[A-Za-z][A-Za-z0-9]*|\d+(?:\.\d+)?[eE][-+]?\d+"  # 3a, 2D, 5e-4
+                         r"|[ \t]*[0-9۰-۹]+[.)]")  # a list's number
 _RUN_TO_LATIN = str.maketrans("۰۱۲۳۴۵۶۷۸۹٫٬٪،", "0123456789.,%,")
 
 # What keeps its characters as written, in the order the scanner tries them.
 _PROTECTED = re.compile(
     r"(?ms)"
-    r"^[ \t]*:[\w-]+:.*?$"  # a directive's option line
+    r"^[ \t]*[0-9۰-۹]+[.)](?=[ \t])"  # a numbered list's number (Markdown reads only Latin digits there)
+    r"|^[ \t]*:[\w-]+:.*?$"  # a directive's option line
     r"|^%.*?$"  # a MyST comment
     r"|^\([\w:-]+\)=[ \t]*$"  # a label
     r"|\$\$.+?\$\$"  # display maths
-    r"|(?<![\\\w])\$(?:[^$\n]|\n(?!\n))+?\$"  # inline maths (it may run over a line break)
+    r"|(?<!\\)\$(?:[^$\n]|\n(?!\n))+?\$"  # inline maths (it may run over a line break)
     r"|(?<![\w.])\d+(?:\.\d+)?[eE][-+]?\d+(?![\w.])"  # a number in scientific notation (5e-4)
     r"|(?<![\w.])\d+[A-Za-z][A-Za-z0-9]*(?![\w])"  # digits that begin a Latin name (3a, 1x1, 2D)
     r"|\{[\w:-]+\}`[^`]*`"  # a role with its target
@@ -203,6 +206,15 @@ def problems(text: str) -> list[str]:
     fixed = fix(text)
     return [f"{before.strip()[:80]!r} -> {after.strip()[:80]!r}"
             for before, after in zip(text.splitlines(), fixed.splitlines()) if before != after]
+
+
+_MATHS = re.compile(r"\$\$.+?\$\$|(?<!\\)\$(?:[^$\n]|\n(?!\n))+?\$", re.S)
+
+
+def maths(text: str) -> set[str]:
+    """The formulas ``text`` writes (``$...$`` and ``$$...$$``, not in code), whitespace squeezed."""
+    text = re.sub(r"(?ms)^(`{3,}|~{3,})[^{\n]*\n.*?^\1[ \t]*$|`+[^`\n]+?`+", "", text)
+    return {" ".join(found.split()) for found in _MATHS.findall(text)}
 
 
 def latin_digits(text: str) -> str:

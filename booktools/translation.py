@@ -349,8 +349,13 @@ def variants(root: Path = ROOT) -> dict[str, str]:
 def with_preferred_terms(text: str, root: Path = ROOT) -> str:
     """``text`` with each variant of ``fa/terms.toml`` replaced by the form the translation uses."""
     for variant, preferred in sorted(variants(root).items(), key=lambda item: -len(item[0])):
-        text = text.replace(variant, preferred)
+        text = _variant_pattern(variant).sub(preferred, text)
     return text
+
+
+def _variant_pattern(variant: str) -> re.Pattern:
+    """``variant``, also where a line break falls between its words."""
+    return re.compile(r"\s+".join(map(re.escape, variant.split(" "))))
 
 
 def term_problems(root: Path = ROOT, pages: list[str] | None = None) -> list[str]:
@@ -364,7 +369,7 @@ def term_problems(root: Path = ROOT, pages: list[str] | None = None) -> list[str
         english = "\n".join(unit.english for unit in found)
         translated = "\n".join(unit.persian or "" for unit in found)
         for variant, preferred in variants(root).items():
-            if variant in translated:
+            if _variant_pattern(variant).search(translated):
                 lines.append(f"{EDITION}/{page}: writes {variant!r}; the edition writes {preferred!r}")
         for term, persian_term in terms(root).items():
             if not re.search(rf"(?<![\w-]){re.escape(term)}(?:s|es)?(?![\w-])", english, re.I):

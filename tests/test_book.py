@@ -219,3 +219,24 @@ def test_setup_cell_collapsed_and_streams_merged(site, path):
     assert page.count('class="output stream') == _stream_boxes(notebook), (
         "a cell's writes to one stream share one output box (nb_merge_streams)")
 
+
+
+# The Persian edition (fa/) renders each page with the English page's structure: a translation that
+# breaks a list, a table or a fold shows here (booktools.persian keeps list numbers Latin; the formulas
+# are compared unit by unit in tests/test_translation.py).
+STRUCTURE = {"ordered lists": r"<ol\b", "bulleted lists": r"<ul\b(?![^>]*bd-)", "tables": r"<table\b",
+             "images": r"<img\b", "folds": r"<details\b", "admonitions": r'class="admonition\b'}
+
+
+@pytest.mark.parametrize("page", [p.relative_to(ROOT).with_suffix("").as_posix()
+                                  for p in sorted((ROOT / "notebooks").rglob("*.ipynb"))]
+                         + ["book/intro", "book/assignment-3", "book/assignment-9", "book/glossary", "book/running"])
+def test_a_persian_page_has_the_structure_of_its_english_page(site, page):
+    def article(path):
+        text = path.read_text(encoding="utf-8")
+        return text.split('<article class="bd-article"', 1)[1].split("</article>", 1)[0]
+
+    english, translated = article(site / f"{page}.html"), article(site / "fa" / f"{page}.html")
+    counts = {name: (len(re.findall(pattern, english)), len(re.findall(pattern, translated)))
+              for name, pattern in STRUCTURE.items()}
+    assert all(a == b for a, b in counts.values()), f"fa/{page}: {counts} (English, Persian)"

@@ -165,6 +165,16 @@ def test_translations_keep_the_english_numbers(page):
         assert not missing and not extra, f"fa/{page} {unit.key}: missing {missing}, added {extra}"
 
 
+@pytest.mark.parametrize("page", PAGES)
+def test_translations_keep_the_english_formulas(page):
+    """A translated unit writes the formulas of its English text, character for character."""
+    for unit in translation.units(page, ROOT):
+        if unit.persian is not None:
+            english, translated = persian.maths(unit.english), persian.maths(unit.persian)
+            assert translated == english, (f"fa/{page} {unit.key}: formulas not in the English "
+                                           f"{sorted(translated - english)}, missing {sorted(english - translated)}")
+
+
 def test_the_glossary_pairs_every_english_term_with_its_persian():
     glossary = (FA / "book" / "glossary.md").read_text(encoding="utf-8")
     terms = tomllib.loads((FA / "terms.toml").read_text(encoding="utf-8"))["glossary"]
@@ -208,6 +218,8 @@ def test_the_persian_config_follows_the_english_one():
     ("لایهٔ Conv۱D(۱۶، kernel ۳) → Dense(5) در ۲ گام", "لایهٔ Conv1D(16, kernel 3) → Dense(5) در ۲ گام"),
     ("{term}`گام 2 <Stride>`", "{term}`گام ۲ <Stride>`"),
     ("All English, 12, stays.", "All English, 12, stays."),
+    ("فهرست:\n۱. یکم 2 بار\n2. دوم\n", "فهرست:\n1. یکم ۲ بار\n2. دوم\n"),  # Markdown reads only 1. as a list
+    ("سوبل$/4$ و $x_0 + 8$", "سوبل$/4$ و $x_0 + 8$"),
 ])
 def test_typography_rules(written, expected):
     assert persian.fix(written) == expected

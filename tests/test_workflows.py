@@ -60,6 +60,9 @@ def book_copy(tmp_path) -> Path:
     for name in ("_config.yml", "pyproject.toml", "CHANGELOG.md"):
         shutil.copy(ROOT / name, copy / name)
     shutil.copytree(ROOT / "notebooks", copy / "notebooks")
+    (copy / "fa").mkdir()
+    shutil.copy(ROOT / "fa" / "_config.yml", copy / "fa" / "_config.yml")
+    shutil.copytree(ROOT / "fa" / "notebooks", copy / "fa" / "notebooks")
     return copy
 
 
@@ -77,7 +80,11 @@ def test_publish_config_points_every_link_at_the_new_home(book_copy):
     assert config.count("\n") == before.count("\n"), "only the url line changed; comments stay"
     assert run_links(book_copy).returncode == 0, "every notebook's links now match"
     repo = links.Repository.from_config(book_copy / "_config.yml")
-    for path in sorted((book_copy / "notebooks").rglob("*.ipynb")):
+    persian = yaml.safe_load((book_copy / "fa" / "_config.yml").read_text(encoding="utf-8"))
+    assert persian["repository"]["url"] == "https://github.com/owner/name", "the Persian edition moves too"
+    notebooks = sorted((book_copy / "notebooks").rglob("*.ipynb")) + sorted((book_copy / "fa").rglob("*.ipynb"))
+    assert len(notebooks) == 40
+    for path in notebooks:
         text = path.read_text(encoding="utf-8")
         assert "your-org" not in text, f"{path.name} still names the placeholder"
         relative = path.relative_to(book_copy).as_posix()

@@ -1,7 +1,7 @@
 """Sphinx extension for the Persian edition (``fa/``): a right-to-left site with Persian labels.
 
 - Every page's ``<html>`` gets ``dir="rtl"`` after the build (the themes write the tag themselves,
-  with no option for it); ``fa/_static/persian.css`` mirrors what the themes' stylesheets place by
+  with no option for it), and the few labels the themes' templates write in English are replaced; ``fa/_static/persian.css`` mirrors what the themes' stylesheets place by
   left and right, sets the Vazirmatn font (served from ``fa/_static/fonts``) and keeps code, maths
   and outputs left to right.
 - The themes ship no Persian interface strings: ``fa/_locale/fa/LC_MESSAGES/*.po`` has them, for
@@ -16,6 +16,14 @@ import re
 from pathlib import Path
 
 CATALOGS = ("booktheme", "sphinx")
+# Interface text the themes' templates write in English, with no message to translate.
+TEMPLATE_TEXT = {
+    'aria-label="Main"': 'aria-label="فهرست اصلی"',
+    'aria-label="Page"': 'aria-label="فهرست صفحه"',
+    'title="Toggle primary sidebar"': 'title="نمایش یا پنهان کردن فهرست فصل‌ها"',
+    'title="Toggle secondary sidebar"': 'title="نمایش یا پنهان کردن فهرست این صفحه"',
+    'alt="Colab logo"': 'alt="نشان Colab"',
+}
 _HTML_TAG = re.compile(r"<html(?![^>]*\bdir=)([^>]*\blang=\"fa\")")
 
 
@@ -35,7 +43,10 @@ def _compile_catalogs(app) -> Path:
 
 
 def right_to_left(html: str) -> str:
-    """``html`` with ``dir="rtl"`` on its ``<html lang="fa">`` tag (once)."""
+    """``html`` with ``dir="rtl"`` on its ``<html lang="fa">`` tag (once), and the themes' template
+    text in Persian (:data:`TEMPLATE_TEXT`)."""
+    for english, persian in TEMPLATE_TEXT.items():
+        html = html.replace(english, persian)
     return _HTML_TAG.sub(r'<html dir="rtl"\1', html, count=1)
 
 
