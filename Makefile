@@ -116,11 +116,11 @@ browser:
 DURATIONS ?= 12
 NBVAL := DLBOOK_PROFILE=quick $(BIN)/python -m pytest --durations=$(DURATIONS)
 OTHER_NUMERICS := TF_ENABLE_ONEDNN_OPTS=0 TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 OMP_NUM_THREADS=1 DLBOOK_SEED_OFFSET=1
-NOTEBOOKS_1 := notebooks/learning-rate.ipynb notebooks/keras-tuner.ipynb notebooks/inception.ipynb \
-  notebooks/one-by-one-convolutions.ipynb notebooks/conv-backprop.ipynb notebooks/parameter-counts.ipynb
-# Each chapter's exercises (notebooks/exercises/) run in the second half, after the chapters.
-NOTEBOOKS_2 := $(filter-out $(NOTEBOOKS_1),$(sort $(wildcard notebooks/*.ipynb))) \
-  $(sort $(wildcard notebooks/exercises/*.ipynb))
+NOTEBOOKS_1_CHAPTERS := learning-rate keras-tuner inception one-by-one-convolutions conv-backprop parameter-counts
+# Each chapter's exercises (notebooks/exercises/) run in its half, after the chapters.
+NOTEBOOKS_1 := $(NOTEBOOKS_1_CHAPTERS:%=notebooks/%.ipynb) $(NOTEBOOKS_1_CHAPTERS:%=notebooks/exercises/%.ipynb)
+NOTEBOOKS_2 := $(filter-out $(NOTEBOOKS_1),$(sort $(wildcard notebooks/*.ipynb)) \
+  $(sort $(wildcard notebooks/exercises/*.ipynb)))
 UNIT_1 := tests/test_benchmarks.py tests/test_jax_backend.py tests/test_tuning.py tests/test_provenance.py \
   tests/test_inception.py tests/test_gpu_profile.py tests/test_trained_models.py tests/test_evaluation.py \
   tests/test_keypoints.py
