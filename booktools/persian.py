@@ -41,7 +41,7 @@ PERSIAN_LETTER = re.compile(f"[{LETTER}]")
 _LATIN_RUN = (r"(?<![\w\u200c])[A-Za-z][A-Za-z0-9_ ().,×→=+\-/:'\[\]%۰-۹٫٬٪،]*"
               r"[A-Za-z0-9)\]%]")
 _IS_LATIN_RUN = re.compile(_LATIN_RUN)
-_LATIN_NAME = re.compile(r"\d+[A-Za-z][A-Za-z0-9]*|\d+(?:\.\d+)?[eE][-+]?\d+"  # 3a, 2D, 5e-4
+_LATIN_NAME = re.compile(r"[0-9]+[A-Za-z][A-Za-z0-9]*|\d+(?:\.\d+)?[eE][-+]?\d+"  # 3a, 2D, 5e-4
                          r"|[ \t]*[0-9۰-۹]+[.)]")  # a list's number
 _RUN_TO_LATIN = str.maketrans("۰۱۲۳۴۵۶۷۸۹٫٬٪،", "0123456789.,%,")
 
@@ -55,7 +55,7 @@ _PROTECTED = re.compile(
     r"|\$\$.+?\$\$"  # display maths
     r"|(?<!\\)\$(?:[^$\n]|\n(?!\n))+?\$"  # inline maths (it may run over a line break)
     r"|(?<![\w.])\d+(?:\.\d+)?[eE][-+]?\d+(?![\w.])"  # a number in scientific notation (5e-4)
-    r"|(?<![\w.])\d+[A-Za-z][A-Za-z0-9]*(?![\w])"  # digits that begin a Latin name (3a, 1x1, 2D)
+    r"|(?<![\w.])[0-9]+[A-Za-z][A-Za-z0-9]*(?![\w])"  # digits that begin a Latin name (3a, 1x1, 2D)
     r"|\{[\w:-]+\}`[^`]*`"  # a role with its target
     r"|`+[^`\n]+?`+"  # inline code
     r"|\]\([^)\s]*\)"  # a link's target
@@ -171,6 +171,14 @@ _SUFFIX_ANY = re.compile(rf"(?<=[{LETTER}]) +(ها|های|هایی|هایی|ها
 _SUFFIX_AFTER_HE = re.compile(rf"(?<=[{LETTER}]ه) +(ای|ام|اند|اید|ایم)(?![{LETTER}{ZWNJ}])")
 
 
+DIMENSIONS = {"۱": "یک‌بعدی", "۲": "دوبعدی", "۳": "سه‌بعدی"}
+RLM = "\u200f"
+_LEFT_LETTERS = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0370-\u03ff"  # not × and ÷
+_STRONG_LEFT = re.compile(f"[{_LEFT_LETTERS}]")
+_STRONG_RIGHT = re.compile(f"[{LETTER}\u0621-\u06ef\u06fa-\u06ff{RLM}]")
+_BLOCK_START = re.compile(r"\n\s*\n|\n[ \t]*(?:[-*+]|\d+[.)]|#+)[ \t]|\|")
+
+
 def fix_prose(text: str) -> str:
     """Every rule of this module applied to a piece of prose (of a text written in Persian)."""
     text = text.replace("ي", "ی").replace("ك", "ک").replace("ى", "ی")
@@ -180,6 +188,11 @@ def fix_prose(text: str) -> str:
     text = re.sub(r",(?=\s|$)", "،", text)
     text = re.sub(r";(?=\s|$)", "؛", text)
     text = re.sub(r"\?(?=\s|$|[)*_»])", "؟", text)
+    text = re.sub(r"(?<=[۰-۹])([ \t]*)·([ \t]*)(?=[۰-۹(])", r"\1×\2", text)  # a product: × (· looks like ۰)
+    text = re.sub(r"(?<=[۰-۹])x(?=[۰-۹])", "×", text)  # ۲x۲ is ۲×۲
+    text = re.sub(r"(?<=\S) · (?=\S)", " — ", text)  # a separator between words
+    text = text.replace("→", "←")  # a chain read right to left points left
+    text = re.sub(r"(?<![\w\u200c])([۱۲۳])-بعدی", lambda m: DIMENSIONS[m.group(1)], text)
     text = _PREFIX.sub(lambda m: m.group(1) + ZWNJ, text)
     text = _SUFFIX_ANY.sub(lambda m: ZWNJ + m.group(1), text)
     text = _SUFFIX_AFTER_HE.sub(lambda m: ZWNJ + m.group(1), text)
@@ -196,9 +209,47 @@ def fix(text: str) -> str:
     pieces = segments(text)
     if not any(prose and has_persian(piece) for prose, piece in pieces):
         return text
-    return "".join(fix_prose(piece) if prose
-                   else piece.translate(_RUN_TO_LATIN) if _IS_LATIN_RUN.fullmatch(piece) or _LATIN_NAME.fullmatch(piece)
-                   else piece for prose, piece in pieces)
+    fixed = [(prose, fix_prose(piece) if prose
+              else piece.translate(_RUN_TO_LATIN) if _IS_LATIN_RUN.fullmatch(piece) or _LATIN_NAME.fullmatch(piece)
+              else piece) for prose, piece in pieces]
+    return _mark_numbers_after_latin(fixed)
+
+
+def _mark_numbers_after_latin(pieces: list[tuple[bool, str]]) -> str:
+    """The pieces joined, with a right-to-left mark before each Persian number in prose whose last
+    strong letter is Latin or Greek (in the same paragraph, list item or table cell).
+
+    Unicode's bidirectional algorithm lays such a number out with the Latin text before it (rule
+    W7): «CNN ۱-بعدی» came out «۱ CNN-بعدی», and «η = ۰٫۱، ۱» left to right. Code and maths are
+    isolated by the stylesheet and do not count; a run of Latin text does.
+    """
+    out, last = [], None
+    for prose, piece in pieces:
+        if not prose and not _IS_LATIN_RUN.fullmatch(piece):
+            out.append(piece)
+            continue
+        if not prose:
+            out.append(piece)
+            last = "L"
+            continue
+        result, position = [], 0
+        for match in re.finditer(f"[۰-۹]+|[{_LEFT_LETTERS}]|" + _BLOCK_START.pattern
+                                 + f"|[{LETTER}\u0621-\u06ef\u06fa-\u06ff{RLM}]", piece):
+            found = match.group(0)
+            if found[0] in PERSIAN_DIGITS:
+                if last == "L" and piece[max(0, match.start() - 1):match.start()] != RLM:
+                    result.append(piece[position:match.start()] + RLM)
+                    position = match.start()
+                last = "R"
+            elif _STRONG_LEFT.fullmatch(found):
+                last = "L"
+            elif _STRONG_RIGHT.fullmatch(found):
+                last = "R"
+            else:
+                last = None
+        result.append(piece[position:])
+        out.append("".join(result))
+    return "".join(out)
 
 
 def problems(text: str) -> list[str]:
@@ -225,6 +276,7 @@ def latin_digits(text: str) -> str:
 def numbers(text: str) -> set[str]:
     """The numbers ``text`` writes, in Latin digits, thousands separators dropped (``2,400`` is ``2400``)."""
     plain = re.sub(r"(?<=\d),(?=\d{3}\b)", "", latin_digits(text))
+    plain = re.sub(r"(?<![\w-])[123]-?D(?![\w-])", "", plain)  # 1-D, 2D: «یک‌بعدی», «دوبعدی»
     return set(re.findall(r"\d+(?:\.\d+)?", plain))
 
 

@@ -50,9 +50,35 @@ def right_to_left(html: str) -> str:
     return _HTML_TAG.sub(r'<html dir="rtl"\1', html, count=1)
 
 
+# Messages of the search page that Sphinx's Persian catalog leaves empty (so the page said nothing).
+SEARCH_MESSAGES = {
+    "Search finished, found ${resultCount} page(s) matching the search query.":
+        "جست‌وجو پایان یافت: ${resultCount} صفحه با عبارت جست‌وجو هم‌خوان است.",
+    "Index &#x2013; %(key)s": "نمایه &#x2013; %(key)s",
+}
+
+
+def _fill_search_messages(outdir: Path) -> None:
+    """Fill the empty messages of ``_static/translations.js`` (Sphinx's Persian catalog)."""
+    import json
+
+    path = outdir / "_static" / "translations.js"
+    if not path.exists():
+        return
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index("{"), text.rindex("}") + 1
+    catalog = json.loads(text[start:end])
+    for message, persian in SEARCH_MESSAGES.items():
+        if not catalog["messages"].get(message):
+            catalog["messages"][message] = persian
+    path.write_text(text[:start] + json.dumps(catalog, ensure_ascii=False, indent=4) + text[end:],
+                    encoding="utf-8")
+
+
 def _mark_pages(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
+    _fill_search_messages(Path(app.outdir))
     for page in Path(app.outdir).rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         marked = right_to_left(text)
