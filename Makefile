@@ -108,7 +108,8 @@ browser:
 # Each pass runs in two parts (-1, -2) of about equal time, and `make test` runs the four parts two at
 # a time (-j2), the longest first, so that both cores stay busy to the end: the notebook halves by
 # the running page's quick-profile times (a new notebook goes to the second half; move one across
-# if the halves drift apart), the unit tests as the tests that train networks and the rest.
+# if the halves drift apart), the unit tests as the tests that train networks (and a few more, to even
+# the halves) and the rest, which builds the website and opens it in Chromium.
 # Two narrower passes run one kind of difference alone (not part of `make test`): test-colab, Colab's
 # versions with TensorFlow's default numerics and the written seeds (the weekly colab-drift workflow
 # runs it), and test-numerics, the other numerics and seeds in .venv.
@@ -123,7 +124,8 @@ NOTEBOOKS_2 := $(filter-out $(NOTEBOOKS_1),$(sort $(wildcard notebooks/*.ipynb))
   $(sort $(wildcard notebooks/exercises/*.ipynb)))
 UNIT_1 := tests/test_benchmarks.py tests/test_jax_backend.py tests/test_tuning.py tests/test_provenance.py \
   tests/test_inception.py tests/test_gpu_profile.py tests/test_trained_models.py tests/test_evaluation.py \
-  tests/test_keypoints.py
+  tests/test_keypoints.py tests/test_exercises.py tests/test_overview.py tests/test_profiles.py tests/test_data.py \
+  tests/test_translation.py
 UNIT_2 := $(filter-out $(UNIT_1),$(sort $(wildcard tests/test_*.py)))
 # The setup cells in the Colab-like kernels install dlbook from a wheel of this checkout, built once:
 # two halves building it from the source tree at once would collide in its build/ folder.
