@@ -172,17 +172,16 @@ def _is_chapter(entry: str) -> bool:
     return entry.startswith("notebooks/") and not entry.startswith("notebooks/exercises/")
 
 
-def toc_chapters(book_root: Path) -> list[tuple[str, str]]:
-    """``(part caption, notebook name)`` for every chapter in ``_toc.yml``, in order."""
+def toc_entries(book_root: Path) -> list[tuple[str, dict]]:
+    """Every entry of ``_toc.yml`` with a ``file``, in order, each with its part's caption."""
     toc = yaml.safe_load((book_root / "_toc.yml").read_text(encoding="utf-8"))
     found = []
 
     def walk(node, caption):
         if isinstance(node, dict):
             caption = node.get("caption", caption)
-            entry = node.get("file", "")
-            if _is_chapter(entry):
-                found.append((caption, entry.split("/", 1)[1]))
+            if "file" in node:
+                found.append((caption, node))
             for value in node.values():
                 walk(value, caption)
         elif isinstance(node, list):
@@ -193,24 +192,16 @@ def toc_chapters(book_root: Path) -> list[tuple[str, str]]:
     return found
 
 
+def toc_chapters(book_root: Path) -> list[tuple[str, str]]:
+    """``(part caption, notebook name)`` of every chapter in ``_toc.yml``, in order."""
+    return [(caption, node["file"].split("/", 1)[1])
+            for caption, node in toc_entries(book_root) if _is_chapter(node["file"])]
+
+
 def toc_titles(book_root: Path) -> dict[str, str]:
     """``{notebook name: title}`` for every chapter entry of ``_toc.yml`` that sets a ``title``."""
-    toc = yaml.safe_load((book_root / "_toc.yml").read_text(encoding="utf-8"))
-    found = {}
-
-    def walk(node):
-        if isinstance(node, dict):
-            entry = node.get("file", "")
-            if _is_chapter(entry) and node.get("title"):
-                found[entry.split("/", 1)[1]] = node["title"]
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(toc.get("parts", []))
-    return found
+    return {node["file"].split("/", 1)[1]: node["title"]
+            for _, node in toc_entries(book_root) if _is_chapter(node["file"]) and node.get("title")}
 
 
 def _cell_figure(cell) -> tuple[str, bytes, str] | None:

@@ -64,22 +64,11 @@ def sha(text: str) -> str:
 
 def english_pages(root: Path = ROOT) -> list[str]:
     """Every page of the English book, as paths relative to ``root``, in table-of-contents order."""
+    from booktools.overview import toc_entries
+
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    pages = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                pages.append(node["file"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(toc.get("parts", []))
     paths = []
-    for page in pages:
+    for page in [toc["root"]] + [node["file"] for _, node in toc_entries(root)]:
         for suffix in (".ipynb", ".md"):
             if (root / f"{page}{suffix}").exists():
                 paths.append(f"{page}{suffix}")
