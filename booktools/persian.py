@@ -48,8 +48,7 @@ _RUN_TO_LATIN = str.maketrans("۰۱۲۳۴۵۶۷۸۹٫٬٪،", "0123456789.,%,")
 # What keeps its characters as written, in the order the scanner tries them.
 _PROTECTED = re.compile(
     r"(?ms)"
-    r"^[ \t]*[0-9۰-۹]+[.)](?=[ \t])"  # a numbered list's number (Markdown reads only Latin digits there)
-    r"|^[ \t]*:[\w-]+:.*?$"  # a directive's option line
+    r"^[ \t]*:[\w-]+:.*?$"  # a directive's option line
     r"|^%.*?$"  # a MyST comment
     r"|^\([\w:-]+\)=[ \t]*$"  # a label
     r"|\$\$.+?\$\$"  # display maths
@@ -74,6 +73,18 @@ _TITLED = re.compile(r"^[ \t]*(?:`{3,}|:{3,})\{(?:admonition|dropdown)\}")
 _ROLE_TEXT = re.compile(r"\{(?P<role>[\w:-]+)\}`(?P<text>[^`<]*?)(?P<target>\s*<[^>`]*>)?`")
 
 
+_LIST_NUMBER = re.compile(r"[ \t]*([0-9۰-۹]+)[.)](?=[ \t])")
+_LIST_LINE = re.compile(r"[ \t]+\S|[ \t]*(?:[-*+]|[0-9۰-۹]+[.)])[ \t]")
+
+
+def _starts_a_list_item(item: re.Match, previous: str) -> bool:
+    """Whether a line that begins with a number and a full stop is a list item to Markdown: after a
+    blank line or another item (or an item's indented continuation), or numbered 1 (which alone may
+    interrupt a paragraph). Otherwise it is a wrapped line of a paragraph ("… به\n64. این …")."""
+    return (not previous.strip() or bool(_LIST_LINE.match(previous))
+            or item.group(1).translate(_TO_LATIN) == "1")
+
+
 def segments(text: str) -> list[tuple[bool, str]]:
     """``text`` as ``(is_prose, piece)`` pairs that join back to ``text``.
 
@@ -89,7 +100,17 @@ def segments(text: str) -> list[tuple[bool, str]]:
             pieces.extend(_inline_segments("".join(prose)))
             prose.clear()
 
+    previous = ""
     for line in text.splitlines(keepends=True):
+        item = _LIST_NUMBER.match(line)
+        if item and not (bool(open_fences) and open_fences[-1][1]) and _starts_a_list_item(item, previous):
+            # a numbered list's number: Latin digits, the only ones Markdown reads there
+            flush()
+            pieces.append((False, item.group(0)))
+            prose.append(line[item.end():])
+            previous = line
+            continue
+        previous = line
         fence = _FENCE_LINE.match(line.rstrip("\n"))
         in_code = bool(open_fences) and open_fences[-1][1]
         if in_code:
@@ -172,6 +193,38 @@ _SUFFIX_AFTER_HE = re.compile(rf"(?<=[{LETTER}]ه) +(ای|ام|اند|اید|ا�
 
 
 DIMENSIONS = {"۱": "یک‌بعدی", "۲": "دوبعدی", "۳": "سه‌بعدی"}
+LRI, PDI = "\u2066", "\u2069"
+_SUP = "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺"
+_TERM = rf"(?:[۰-۹][۰-۹٫٬]*[{_SUP}]*(?:∇[²³]?)?|∇[²³]?)"
+# An expression a Persian line would lay out backwards: a term with an exponent (۱۰⁻⁴, ۵×۱۰⁻⁴, ∇²),
+# a signed number (−۰٫۷, ±۳), or terms joined by operators (۱ + ۲×(۱ + ۲) = ۱۵, ۲۸×۲۸×۱). Wrapped in
+# a left-to-right isolate (U+2066 … U+2069), it reads as it does in maths; a per cent sign stays out.
+_EXPRESSION = re.compile(
+    rf"(?<![\w{LRI}])"
+    rf"(?:[−\-+±]\u200f?(?=[۰-۹∇]))?\(?{_TERM}\)?"
+    rf"(?:[ \t]*[=+−×/][ \t]*[−\-]?\(*{_TERM}\)*)*"
+    rf"(?![\w{PDI}])")
+
+
+def _isolate_expressions(text: str) -> str:
+    def wrap(match: re.Match) -> str:
+        found, before, after = match.group(0), "", ""
+        while found.count(")") > found.count("(") and found.endswith(")"):
+            found, after = found[:-1], ")" + after
+        while found.count("(") > found.count(")") and found.startswith("("):
+            found, before = found[1:], before + "("
+        signed = found[:1] in ("−", "-", "+", "±")
+        operators = re.search(r"[=+−×/]", found[1:] if signed else found)
+        exponent = re.search(f"[{_SUP}]|∇", found)
+        if not (signed or operators or exponent) or found.count("(") != found.count(")"):
+            return match.group(0)
+        return before + LRI + found.replace("\u200f", "") + PDI + after
+
+    # what an earlier pass isolated stays as it is
+    parts = re.split(f"({LRI}[^{PDI}]*{PDI})", text)
+    return "".join(part if part.startswith(LRI) else _EXPRESSION.sub(wrap, part) for part in parts)
+
+
 RLM = "\u200f"
 _LEFT_LETTERS = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0370-\u03ff"  # not × and ÷
 _STRONG_LEFT = re.compile(f"[{_LEFT_LETTERS}]")
@@ -191,8 +244,8 @@ def fix_prose(text: str) -> str:
     text = re.sub(r"(?<=[۰-۹])([ \t]*)·([ \t]*)(?=[۰-۹(])", r"\1×\2", text)  # a product: × (· looks like ۰)
     text = re.sub(r"(?<=[۰-۹])x(?=[۰-۹])", "×", text)  # ۲x۲ is ۲×۲
     text = re.sub(r"(?<=\S) · (?=\S)", " — ", text)  # a separator between words
-    text = text.replace("→", "←")  # a chain read right to left points left
     text = re.sub(r"(?<![\w\u200c])([۱۲۳])-بعدی", lambda m: DIMENSIONS[m.group(1)], text)
+    text = _isolate_expressions(text)
     text = _PREFIX.sub(lambda m: m.group(1) + ZWNJ, text)
     text = _SUFFIX_ANY.sub(lambda m: ZWNJ + m.group(1), text)
     text = _SUFFIX_AFTER_HE.sub(lambda m: ZWNJ + m.group(1), text)
@@ -212,7 +265,37 @@ def fix(text: str) -> str:
     fixed = [(prose, fix_prose(piece) if prose
               else piece.translate(_RUN_TO_LATIN) if _IS_LATIN_RUN.fullmatch(piece) or _LATIN_NAME.fullmatch(piece)
               else piece) for prose, piece in pieces]
-    return _mark_numbers_after_latin(fixed)
+    return _mark_numbers_after_latin(_point_arrows(fixed))
+
+
+def _point_arrows(pieces: list[tuple[bool, str]]) -> list[tuple[bool, str]]:
+    """An arrow in prose between two Persian terms points left (←: a chain read right to left); one
+    that touches Latin text on either side points right (→), as in the Latin chain it continues
+    (``MaxPool1D(2) →`` at the end of a line, ``Conv1D(64, 5)`` on the next)."""
+    text = "".join(piece for _, piece in pieces)
+    out, position = [], 0
+    for prose, piece in pieces:
+        chars = list(piece)
+        if prose:
+            for index, char in enumerate(chars):
+                if char in "→←":
+                    at = position + index
+                    before = text[:at].rstrip()
+                    while True:  # past closing brackets and a term's English gloss, «ادغام (pooling))»
+                        gloss = re.search(r"\([A-Za-z][A-Za-z .'-]*\)$", before)
+                        if gloss:
+                            before = before[:gloss.start()].rstrip()
+                        elif before[-1:] in (")", "]"):
+                            before = before[:-1].rstrip()
+                        else:
+                            break
+                    left = before[-1:]
+                    right = text[at + 1:].lstrip(" \t\n([")[:1]
+                    latin = any(c and c.isascii() and (c.isalnum() or c in "`$") for c in (left, right))
+                    chars[index] = "→" if latin else "←"
+        out.append((prose, "".join(chars)))
+        position += len(piece)
+    return out
 
 
 def _mark_numbers_after_latin(pieces: list[tuple[bool, str]]) -> str:
@@ -233,10 +316,12 @@ def _mark_numbers_after_latin(pieces: list[tuple[bool, str]]) -> str:
             last = "L"
             continue
         result, position = [], 0
-        for match in re.finditer(f"[۰-۹]+|[{_LEFT_LETTERS}]|" + _BLOCK_START.pattern
+        for match in re.finditer(f"{LRI}[^{PDI}]*{PDI}|[۰-۹]+|[{_LEFT_LETTERS}]|" + _BLOCK_START.pattern
                                  + f"|[{LETTER}\u0621-\u06ef\u06fa-\u06ff{RLM}]", piece):
             found = match.group(0)
-            if found[0] in PERSIAN_DIGITS:
+            if found[0] == LRI:
+                last = None  # an isolate is neutral to the text around it
+            elif found[0] in PERSIAN_DIGITS:
                 if last == "L" and piece[max(0, match.start() - 1):match.start()] != RLM:
                     result.append(piece[position:match.start()] + RLM)
                     position = match.start()
@@ -276,7 +361,7 @@ def latin_digits(text: str) -> str:
 def numbers(text: str) -> set[str]:
     """The numbers ``text`` writes, in Latin digits, thousands separators dropped (``2,400`` is ``2400``)."""
     plain = re.sub(r"(?<=\d),(?=\d{3}\b)", "", latin_digits(text))
-    plain = re.sub(r"(?<![\w-])[123]-?D(?![\w-])", "", plain)  # 1-D, 2D: «یک‌بعدی», «دوبعدی»
+    plain = re.sub(r"(?<![\w-])[123]-?(?:D(?![\w-])|بعدی)", "", plain)  # 1-D, 2D: «یک‌بعدی», «دوبعدی»
     return set(re.findall(r"\d+(?:\.\d+)?", plain))
 
 

@@ -220,6 +220,14 @@ def test_the_persian_config_follows_the_english_one():
     ("All English, 12, stays.", "All English, 12, stays."),
     ("فهرست:\n۱. یکم 2 بار\n2. دوم\n", "فهرست:\n1. یکم ۲ بار\n2. دوم\n"),  # Markdown reads only 1. as a list
     ("سوبل$/4$ و $x_0 + 8$", "سوبل$/4$ و $x_0 + 8$"),
+    # a Persian line lays out an exponent, a sign or an expression backwards: a left-to-right isolate
+    ("نرخ ۵×۱۰⁻⁴ و بازهٔ (−۰٫۷ تا +۶٫۳) و −۶٪", "نرخ \u2066۵×۱۰⁻⁴\u2069 و بازهٔ (\u2066−۰٫۷\u2069 تا \u2066+۶٫۳\u2069) و \u2066−۶\u2069٪"),
+    ("پس ۱ + ۲×۳ = ۷ است", "پس \u2066۱ + ۲×۳ = ۷\u2069 است"),
+    ("وزن ۳·۳·۱۰ و CNN ۱-بعدی", "وزن \u2066۳×۳×۱۰\u2069 و CNN یک\u200cبعدی"),  # · looked like ۰
+    ("از ۵۶ → ۵۰ (ادغام (pooling)) → ۲۵", "از ۵۶ ← ۵۰ (ادغام (pooling)) ← \u200f۲۵"),  # Persian chains point left
+    ("لایهٔ MaxPool1D(2) →\n   Conv1D(64, 5) در مدل", "لایهٔ MaxPool1D(2) →\n   Conv1D(64, 5) در مدل"),
+    ("با η = 0.1 و CNN ۲ لایه", "با η = \u200f۰٫۱ و CNN \u200f۲ لایه"),  # bidi rule W7: a mark before the number
+    ("خطی که به\n64. این ماژول", "خطی که به\n۶۴. این ماژول"),  # a wrapped line, not a list item
 ])
 def test_typography_rules(written, expected):
     assert persian.fix(written) == expected
