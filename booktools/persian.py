@@ -5,18 +5,27 @@ only: code (fenced and inline), maths, MyST roles and directives' options, link
 targets, HTML tags and MyST comments keep their characters as written.
 
 - **Letters**: the Persian ``ی`` and ``ک``, never the Arabic ``ي`` and ``ك``.
-- **Digits**: Latin digits for a numbered list's numbers (Markdown reads no
-  other; the stylesheet shows them in Persian), Persian digits in Persian prose (``۰``–``۹``), with ``٫`` as the
+- **Digits**: Persian digits in Persian prose (``۰``–``۹``), with ``٫`` as the
   decimal separator, ``٬`` between thousands and ``٪`` for per cent; Latin
-  digits in code, maths and runs of Latin text (``Conv1D(16, kernel 3)``,
-  ``Keras 3``), which read left to right as a whole. :func:`latin_digits` reads a Persian number back, so the
-  tests compare the numbers of a translation with its English cell's.
+  digits in code, maths, runs of Latin text (``Conv1D(16, kernel 3)``,
+  ``Keras 3``), Latin names (``3a``, ``5e-4``) and the numbers of a numbered
+  list (Markdown reads no other; the stylesheet shows them in Persian).
+  :func:`numbers` reads the numbers back, so the tests compare a translation's
+  numbers with its English unit's.
 - **Punctuation**: ``،`` ``؛`` ``؟`` instead of ``,`` ``;`` ``?``.
 - **Zero-width non-joiner** (ZWNJ, U+200C) where Persian joins a word's parts
   without a space: the verb prefix ``می``/``نمی`` (``می‌شود``), the plural
   ``ها``, the comparative ``تر``/``ترین``, and ``ای``/``ام``/``اند``… after a
   word ending in ``ه`` (``شبکه‌ای``, ``شده‌اند``); no ZWNJ beside a space or
   doubled.
+- **Direction**, for what a right-to-left line would lay out backwards: an
+  exponent, a signed number or a plain-text expression in Persian digits
+  (``۱۰⁻⁴``, ``−۰٫۷``, ``۱ + ۲×۳ = ۷``) goes in a left-to-right isolate
+  (U+2066 … U+2069); a number right after Latin text gets a right-to-left mark
+  (U+200F; Unicode's rule W7 laid ``CNN ۱-بعدی`` out backwards); ``×`` replaces
+  the middle dot between digits (``·`` looks like ``۰``); an arrow between
+  Persian terms points left, one that continues a Latin chain right; ``1-D`` is
+  ``یک‌بعدی``.
 
 :func:`fix` applies every rule; :func:`problems` lists what :func:`fix` would
 change, which is what the tests and ``python -m booktools.translation lint``
