@@ -465,6 +465,10 @@ def import_work(text: str, root: Path = ROOT) -> list[str]:
             problems.append(f"unit {key} ({unit.label!r}): numbers differ from the English: "
                             f"missing {sorted(missing)}, not in the English {sorted(extra)}")
             continue
+        if persian.maths(translated) != persian.maths(unit.english):
+            problems.append(f"unit {key} ({unit.label!r}): formulas differ from the English: "
+                            f"{sorted(persian.maths(translated) ^ persian.maths(unit.english))}")
+            continue
         accepted[key] = translated
     if problems:
         return problems

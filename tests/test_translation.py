@@ -92,7 +92,8 @@ def _translate_first_unit(root: Path, page: str) -> str:
     work = translation.export(page, root, everything=True)
     first = re.search(r"^######## unit (\S+) ", work, re.M).group(1)
     unit = next(unit for unit in translation.units(page, root) if unit.key == first)
-    persian_text = "ترجمه‌ای آزمایشی " + " ".join(sorted(persian.numbers(unit.english)))
+    persian_text = ("ترجمه‌ای آزمایشی " + " ".join(sorted(persian.numbers(unit.english))) + " "
+                    + " ".join(sorted(persian.maths(unit.english))))
     header, body = work.split("\n######## unit ", 1)
     block = body.split("\n######## unit ", 1)[0]
     block = block.split(translation._PERSIAN_LINE)[0] + translation._PERSIAN_LINE + persian_text + "\n"
@@ -258,3 +259,17 @@ def test_the_persian_landing_page_and_running_page_are_generated_in_persian(tmp_
     assert "پارامتر" in cards.split(":::{grid-item-card} ۳.")[1].split(":::")[0]
     timings = (out / "timings.md").read_text(encoding="utf-8")
     assert timings.startswith("مدت اجرای هر فصل") and "| فصل |" in timings and "**جمع**" in timings
+
+
+def test_import_refuses_a_translation_that_changes_a_formula(tmp_path):
+    root = _tiny_book(tmp_path)
+    page = "notebooks/conv-backprop.ipynb"
+    unit = next(u for u in translation.units(page, root) if persian.maths(u.english))
+    work = translation.export(page, root, everything=True)
+    header, body = work.split("\n######## unit ", 1)
+    block = next(b for b in body.split("\n######## unit ") if b.startswith(unit.key + " "))
+    wrong = unit.persian.replace("$", "$\\,", 1) if unit.persian else None
+    assert wrong and wrong != unit.persian
+    block = block.split(translation._PERSIAN_LINE)[0] + translation._PERSIAN_LINE + wrong + "\n"
+    problems = translation.import_work(header + "\n######## unit " + block, root)
+    assert problems and "formulas differ" in problems[0], problems
