@@ -57,7 +57,12 @@ ENGLISH_COLAB_PATH = "/blob/main/"
 
 
 def sha(text: str) -> str:
-    """The hash a translation records of its English text (trailing whitespace ignored)."""
+    """The hash a translation records of its English text (trailing whitespace ignored). The Colab
+    badge's address is left out: it changes when the book moves (``booktools.links``), never what
+    a reader is told, so moving the book stales no translation."""
+    from booktools.links import _BADGE
+
+    text = _BADGE.sub("[![Open In Colab]]", text)
     normal = "\n".join(line.rstrip() for line in text.strip().splitlines())
     return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:16]
 

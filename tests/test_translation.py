@@ -273,3 +273,14 @@ def test_import_refuses_a_translation_that_changes_a_formula(tmp_path):
     block = block.split(translation._PERSIAN_LINE)[0] + translation._PERSIAN_LINE + wrong + "\n"
     problems = translation.import_work(header + "\n######## unit " + block, root)
     assert problems and "formulas differ" in problems[0], problems
+
+
+def test_moving_the_book_stales_no_translation():
+    """`booktools.links --set-repository` rewrites every title cell's Colab badge; the hash a
+    translation records leaves the badge's address out, so no Persian title goes stale."""
+    badge = "[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({})"
+    title = "# A question\n\n" + badge + "\n\nThe text."
+    here = title.format("https://colab.research.google.com/github/your-org/book/blob/main/notebooks/a.ipynb")
+    moved = title.format("https://colab.research.google.com/github/owner/name/blob/main/notebooks/a.ipynb")
+    assert translation.sha(here) == translation.sha(moved)
+    assert translation.sha(here) != translation.sha(here.replace("The text.", "Other text."))
