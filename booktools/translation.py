@@ -53,7 +53,6 @@ SHA_KEY = "english_sha256"
 _PAGE_MARK = re.compile(r"^% translation: english_sha256=(?P<sha>[0-9a-f]{16}|untranslated)[ \t]*\n", re.M)
 _HEADING = re.compile(r"^#{1,6} ")
 _FENCE = re.compile(r"^(`{3,}|~{3,}|:{3,})")
-ENGLISH_COLAB_PATH = "/blob/main/"
 
 
 def sha(text: str) -> str:
@@ -237,7 +236,7 @@ def _align_one(index: int, sections: list[str], old: list[tuple[str | None, str]
 
 def _colab_fa(text: str, page: str) -> str:
     """Point the English Colab badge of ``page`` at its Persian notebook."""
-    return text.replace(f"{ENGLISH_COLAB_PATH}{page}", f"{ENGLISH_COLAB_PATH}{EDITION}/{page}")
+    return re.sub(rf"(/blob/[^/)\s]+/){re.escape(page)}\)", rf"\g<1>{EDITION}/{page})", text)
 
 
 def synced_notebook(page: str, root: Path = ROOT, accepted: dict[str, str] | None = None) -> dict:
