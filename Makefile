@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NB ?= notebooks/*.ipynb notebooks/exercises/*.ipynb
 
-.PHONY: setup dlbook-wheel colab-env colab-requirements browser book pdf test test-unit test-unit-1 test-unit-2 test-notebooks test-notebooks-1 test-notebooks-2 test-colab test-colab-1 test-colab-2 test-numerics test-numerics-1 test-numerics-2 execute timings test-jax bench-inception publish-config release student exercise-key clean
+.PHONY: setup dlbook-wheel colab-env colab-requirements browser book pdf test test-unit test-unit-1 test-unit-2 test-notebooks test-notebooks-1 test-notebooks-2 test-colab test-colab-1 test-colab-2 test-numerics test-numerics-1 test-numerics-2 execute timings test-jax bench-inception bench-brain publish-config release student exercise-key clean
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -198,6 +198,11 @@ timings: setup
 # on the real CIFAR-10, in the cpu profile unless DLBOOK_PROFILE says otherwise.
 bench-inception: setup
 	DLBOOK_PROFILE=$${DLBOOK_PROFILE:-cpu} $(BIN)/python benchmarks/inception.py $(ARGS)
+
+# Benchmark (not a test): levers the brain chapter does not train (128 px, MRI shading),
+# cross-validated with the chapter's own code against its network.
+bench-brain: setup
+	DLBOOK_PROFILE=$${DLBOOK_PROFILE:-cpu} $(BIN)/python benchmarks/brain.py $(ARGS)
 
 # Point the book at its public home: `make publish-config REPO=owner/name` sets repository.url in
 # _config.yml and rewrites every notebook's Colab badge and setup-cell pip source from it (the

@@ -13,9 +13,9 @@ from dlbook import inception
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _run(*arguments: str) -> list[str]:
+def _run(*arguments: str, script: str = "inception.py") -> list[str]:
     env = {**os.environ, "DLBOOK_PROFILE": "quick"}
-    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "inception.py"), *arguments],
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *arguments],
                           env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout.splitlines()
@@ -81,3 +81,45 @@ def test_plain_cnn_benchmark_prints_both_networks_in_the_same_time():
     for name in ("ours:", "plain CNN:"):
         line = next(line for line in lines if line.strip().startswith(name))
         assert "images/s" in line and "test accuracy with flip TTA" in line
+
+
+def _benchmark_function(script: str, name: str):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        module = __import__(script)
+    finally:
+        sys.path.pop(0)
+    return getattr(module, name)
+
+
+def test_brain_levers_run_the_chapters_code_and_print_paired_differences(tmp_path):
+    saved = tmp_path / "levers.json"
+    lines = _run("--save", str(saved), script="brain.py")
+    record = json.loads(saved.read_text())
+    assert [row["lever"] for row in record["rows"]] == ["reference", "128 px", "MRI shading"]
+    reference, larger, shaded = record["rows"]
+    assert reference["model_size"] == shaded["model_size"] == 64 and larger["model_size"] == 128, \
+        "the quick profile's 64 px against the loader's 128"
+    assert "minus_reference" not in reference
+    for row in (larger, shaded):
+        low, high = row["minus_reference"]["scan_accuracy_interval"]
+        assert low <= row["minus_reference"]["scan_accuracy"] <= high
+        assert 0 <= row["scan_accuracy"] <= 1 and row["images_per_second"] > 0
+    assert record["scans"] == 72 and record["folds"] == 2, "the chapter's quick grouping and folds"
+    assert _benchmark_function("brain", "lever_table")(record) in "\n".join(lines)
+
+
+STORED_LEVERS = ROOT / "benchmarks" / "results" / "brain-levers.json"
+
+
+def test_the_brain_chapter_shows_the_stored_lever_run():
+    import pytest
+
+    if not STORED_LEVERS.exists():
+        pytest.skip("no stored lever run yet")
+    import nbformat
+
+    notebook = nbformat.read(ROOT / "notebooks" / "brain-tumor-classifier.ipynb", as_version=4)
+    table = _benchmark_function("brain", "lever_table")(json.loads(STORED_LEVERS.read_text()))
+    assert any(table in cell.source for cell in notebook.cells if cell.cell_type == "markdown"), \
+        "the chapter's table of levers must be the stored run's (benchmarks/brain.py --save)"
