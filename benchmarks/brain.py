@@ -15,7 +15,7 @@ scans over the same folds, from the same training seeds (``--seeds``):
 * ``reference``: as the chapter trains it (96 px in ``cpu``);
 * ``128 px``: at the loader's full 128 px, (128/96)^2 = 1.8 times the pixels;
 * ``MRI shading``: with a smooth random brightness field added to its
-  augmentation (``dlbook.augment.RandomIntensityField``, strength 0.3).
+  augmentation (``dlbook.intensity_field.RandomIntensityField``, strength 0.3).
 
 Each network is scored as the chapter scores one: per scan, with flip
 test-time augmentation, at thresholds chosen on each fold's validation scans.
@@ -94,7 +94,7 @@ def lever_applied(chapter: dict, lever: str):
     """The chapter's globals changed for one lever, and restored after it."""
     import keras
 
-    from dlbook.augment import RandomIntensityField
+    from dlbook.intensity_field import RandomIntensityField
 
     saved = {key: chapter[key] for key in ("MODEL_SIZE", "augmentation")}
     # The chapter's augmentation layers, new (the chapter's own are built for its size).

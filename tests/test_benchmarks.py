@@ -123,3 +123,26 @@ def test_the_brain_chapter_shows_the_stored_lever_run():
     table = _benchmark_function("brain", "lever_table")(json.loads(STORED_LEVERS.read_text()))
     assert any(table in cell.source for cell in notebook.cells if cell.cell_type == "markdown"), \
         "the chapter's table of levers must be the stored run's (benchmarks/brain.py --save)"
+
+
+def test_the_brain_chapter_quotes_the_stored_levers_differences():
+    import pytest
+
+    if not STORED_LEVERS.exists():
+        pytest.skip("no stored lever run yet")
+    import nbformat
+
+    notebook = nbformat.read(ROOT / "notebooks" / "brain-tumor-classifier.ipynb", as_version=4)
+    prose = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+    for row in json.loads(STORED_LEVERS.read_text())["rows"]:
+        difference = row.get("minus_reference")
+        if not difference:
+            continue
+        low, high = (f"{x * 100:+.1f}".replace("-", "−") for x in difference["scan_accuracy_interval"])
+        quoted = f"{difference['scan_accuracy'] * 100:+.1f}".replace("-", "−")
+        auc_low, auc_high = (f"{x:+.3f}".replace("-", "−") for x in difference["scan_auc_interval"])
+        auc = f"{abs(difference['scan_auc']):.3f}"
+        assert f"({auc_low} to {auc_high})" in prose and auc in prose, (row["lever"], "AUC")
+        assert f"{quoted} points ({low} to {high})" in prose \
+            or f"{abs(difference['scan_accuracy']) * 100:.1f} points ({low} to {high})" in prose, \
+            (row["lever"], "accuracy")
