@@ -170,32 +170,3 @@ def test_validation_split_holds_out_a_stratified_fraction():
     assert not np.array_equal(splits.validation_split(labels, 0.1, seed=4)[1], validation)
     with pytest.raises(ValueError):
         splits.validation_split(labels, 1.0)
-
-
-def test_stored_links_join_listed_files_and_ignore_unknown_names():
-    from dlbook.splits import connected_groups, stored_links
-
-    files = ["a.jpg", "b.jpg", "c.jpg", "d.jpg", "e.jpg"]
-    linked = stored_links(files, [["a.jpg", "c.jpg"], ["d.jpg", "e.jpg", "elsewhere.jpg"]])
-    assert linked.dtype == bool and np.array_equal(linked, linked.T) and linked.diagonal().all()
-    assert np.array_equal(connected_groups(linked), [0, 1, 0, 2, 2])
-    # A detector's extra link joins two stored groups; a stored link it misses stays.
-    detected = np.eye(5, dtype=bool)
-    detected[1, 3] = detected[3, 1] = True
-    assert np.array_equal(connected_groups(linked | detected), [0, 1, 0, 1, 1])
-    with pytest.raises(ValueError, match="unique"):
-        stored_links(["a.jpg", "a.jpg"], [])
-
-
-def test_the_shipped_br35h_grouping_is_a_partition_of_distinct_names():
-    from dlbook.data import BR35H_EXPECTED, br35h_copy_groups
-
-    groups = br35h_copy_groups()
-    names = [name for group in groups for name in group]
-    assert len(names) == len(set(names)), "a file in two groups"
-    assert all(len(group) >= 2 for group in groups)
-    assert all(name.split("/")[0] in BR35H_EXPECTED for name in names)
-    # Copies share a label: every group lies in one class folder.
-    assert all(len({name.split("/")[0] for name in group}) == 1 for group in groups)
-    singletons = sum(BR35H_EXPECTED.values()) - len(names)
-    assert len(groups) + singletons == 302, "the stored run's count of distinct scans"

@@ -84,20 +84,6 @@ class ImageDataset:
         return {name: int(n) for name, n in zip(self.class_names, counts)}
 
 
-def br35h_copy_groups() -> list[list[str]]:
-    """The groups of Br35H copies the brain chapter's stored run found, shipped with dlbook.
-
-    Each group lists two or more file names (``"yes/y125.jpg"``) that are copies of
-    one scan; a file in no group is a scan of its own. Read from
-    ``dlbook/br35h_copy_groups.json`` (which also says where and when they were found).
-    """
-    import importlib.resources
-    import json
-
-    text = importlib.resources.files("dlbook").joinpath("br35h_copy_groups.json").read_text(encoding="utf-8")
-    return json.loads(text)["groups"]
-
-
 def data_dir() -> Path:
     """The data cache root: ``$DLBOOK_DATA_DIR`` or ``~/.cache/dlbook``."""
     return Path(os.environ.get(DATA_DIR_VAR) or DEFAULT_DATA_DIR).expanduser()

@@ -106,25 +106,6 @@ def connected_groups(linked: np.ndarray) -> np.ndarray:
     return order[groups].astype(np.int64)
 
 
-def stored_links(files, stored_groups) -> np.ndarray:
-    """The links a stored grouping makes between ``files``: an (n, n) boolean matrix.
-
-    ``stored_groups`` are lists of file names (for instance
-    :func:`dlbook.data.br35h_copy_groups`); entry (i, j) is True when ``files[i]``
-    and ``files[j]`` are listed in one group, and on the diagonal. Names ``files``
-    lacks are ignored; a file listed in no group is linked to itself only. OR it
-    with a detector's links and pass the result to :func:`connected_groups`.
-    """
-    position = {str(name): i for i, name in enumerate(files)}
-    if len(position) != len(files):
-        raise ValueError("file names must be unique")
-    linked = np.eye(len(files), dtype=bool)
-    for group in stored_groups:
-        members = [position[name] for name in group if name in position]
-        linked[np.ix_(members, members)] = True
-    return linked
-
-
 @dataclass
 class DuplicateGroups:
     """The result of :func:`near_duplicate_groups`."""
