@@ -52,3 +52,17 @@ def test_the_brain_chapters_stored_folds_group_the_files_as_the_shipped_grouping
     for name, entry in record.items():
         folds_of[entry["group"]].add(entry["fold"])
     assert all(len(folds) == 1 for folds in folds_of.values())
+
+
+def test_the_grouping_ships_in_the_package_a_reader_installs():
+    """Colab installs dlbook as a wheel: the JSON must be declared package data, not only be in src/."""
+    import fnmatch
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["dlbook"]
+    data_files = [path.name for path in (root / "src" / "dlbook").iterdir()
+                  if path.is_file() and path.suffix not in {".py", ".pyc"}]
+    assert "br35h_copy_groups.json" in data_files
+    assert all(any(fnmatch.fnmatch(name, pattern) for pattern in patterns) for name in data_files), data_files
