@@ -145,7 +145,7 @@ def measure(chapter: dict, levers: list[str], seeds: list[int]) -> dict:
                 run["wall seconds"] = time.perf_counter() - started
             runs[(lever, seed)] = run
     outcomes = {key: chapter["summarise"](run, "tta") for key, run in runs.items()}
-    chapter["outcomes"] = {(lever, seed): outcome for (lever, seed), outcome in outcomes.items()}
+    chapter["outcomes"] = outcomes  # what the chapter's paired_difference reads
     budget, labels = chapter["budget"], chapter["labels"]
     # Training images seen per second: each fold's training part (as cross_validate cuts it),
     # for the schedule's epochs.
